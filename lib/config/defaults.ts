@@ -1,0 +1,49 @@
+/**
+ * Built-in defaults, applied under `defaults` and each target (objects merge key by key).
+ * Every value here is documented in README's configuration reference.
+ */
+import { CHECKS, CHECK_IDS, CheckId, Thresholds } from '../health/catalog';
+
+export const HEALTH_DEFAULTS = {
+  thresholds: Object.fromEntries(CHECK_IDS.map((id) => [id, { ...CHECKS[id].defaults }])) as Record<CheckId, Thresholds>,
+  disabled: [] as CheckId[],
+  ignore: {} as Partial<Record<CheckId, string[]>>,
+  /** Session query texts in findings have their literals replaced by `?` (they may hold personal data). */
+  redactLiterals: true,
+  /** Sessions listed per check (worst first); the rest are counted in the message. */
+  maxSessionsPerCheck: 10,
+  /** Every health statement is cancelled after this (PostgreSQL statement_timeout). */
+  statementTimeout: '10s',
+  /**
+   * Never queue behind the application's locks: a check that would wait longer than this
+   * fails alone (its finding is `unknown`) instead of stalling the run (lock_timeout).
+   */
+  lockTimeout: '1s',
+};
+
+export const CONNECTION_DEFAULTS = {
+  /** libpq's connect_timeout equivalent; a dead host must not eat the Lambda's whole timeout. */
+  connectTimeout: '10s',
+};
+
+export const ALERT_DEFAULTS = {
+  /** Re-notify a finding still firing after this long (Alertmanager's repeat_interval is 4h). */
+  repeatInterval: '4h',
+  /** Consecutive non-ok runs before the first notification (Alertmanager's `for`, counted in runs). */
+  for: 1,
+};
+
+export const REPORT_DEFAULTS = {
+  prefix: 'pgsteward/',
+};
+
+export const STATE_DEFAULTS = {
+  prefix: 'pgsteward-state/',
+};
+
+export const DEPLOY_DEFAULTS = {
+  healthSchedule: 'rate(5 minutes)',
+  timezone: 'UTC',
+  memorySize: 256,
+  timeout: '60s',
+};

@@ -1,0 +1,166 @@
+/**
+ * The one config document for the CLI and the Lambdas: `{defaults?, targets?, alerts?, reports?, state?, deploy?}`.
+ * Every object is strict, so a typo fails with the path of the field instead of being ignored.
+ * Defaults live in ./defaults.ts; this file only says what is allowed.
+ */
+import { z } from 'zod';
+import { CHECKS, CHECK_IDS, CheckId, Thresholds } from '../health/catalog';
+import { parseDurationMs, parseSizeBytes } from './units';
+
+const duration = z.string().refine((s) => parseDurationMs(s) !== undefined, {
+  message: 'expected a duration such as "30s", "5m", "4h" or "7d"',
+});
+
+const severityName = z.enum(['warning', 'critical']);
+
+/** A threshold number in the check's unit; seconds may be written "5m", bytes "10GB". */
+function thresholdValue(unit: string) {
+  const asNumber = z.number().nonnegative();
+  if (unit === 'seconds') {
+    return z.union([asNumber, duration.transform((s) => parseDurationMs(s)! / 1000)]);
+  }
+  if (unit === 'bytes') {
+    return z.union([
+      asNumber,
+      z.string().refine((s) => parseSizeBytes(s) !== undefined, { message: 'expected a size such as "512MB" or "10GB"' })
+        .transform((s) => parseSizeBytes(s)!),
+    ]);
+  }
+  return asNumber;
+}
+
+function thresholdsSchema(id: CheckId) {
+  const info = CHECKS[id];
+  const shape: Record<string, z.ZodTypeAny> = { severity: severityName.optional() };
+  if (info.unit !== 'yes/no') {
+    shape.warning = thresholdValue(info.unit).optional();
+    shape.critical = thresholdValue(info.unit).optional();
+  }
+  for (const [name, unit] of Object.entries(info.extras ?? {})) shape[name] = thresholdValue(unit).optional();
+  return z.strictObject(shape);
+}
+
+// Built per check from the catalogue; typed by hand because zod cannot infer a computed shape.
+const thresholds = z.strictObject(
+  Object.fromEntries(CHECK_IDS.map((id) => [id, thresholdsSchema(id).optional()])),
+) as unknown as z.ZodType<Partial<Record<CheckId, Thresholds>>, Partial<Record<CheckId, Record<string, number | string>>>>;
+
+const checkId = z.enum(CHECK_IDS);
+
+export const healthSchema = z.strictObject({
+  thresholds: thresholds.optional(),
+  disabled: z.array(checkId).optional(),
+  /** Per check, object names or glob patterns (`*`, `?`) whose findings are dropped. */
+  ignore: z.partialRecord(checkId, z.array(z.string().min(1))).optional(),
+  redactLiterals: z.boolean().optional(),
+  maxSessionsPerCheck: z.number().int().positive().optional(),
+  statementTimeout: duration.optional(),
+  lockTimeout: duration.optional(),
+});
+
+const sslmode = z.enum(['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full']);
+
+const connectionCommon = {
+  sslmode: sslmode.optional(),
+  connectTimeout: duration.optional(),
+};
+
+export const connectionSchema = z.union([
+  z.strictObject({ url: z.string().min(1), ...connectionCommon }),
+  z.strictObject({
+    secretArn: z.string().min(1),
+    /** Override what the secret says (e.g. connect through a proxy endpoint). */
+    host: z.string().min(1).optional(),
+    port: z.number().int().positive().optional(),
+    database: z.string().min(1).optional(),
+    ...connectionCommon,
+  }),
+  z.strictObject({
+    host: z.string().min(1),
+    port: z.number().int().positive().optional(),
+    database: z.string().min(1),
+    user: z.string().min(1),
+    /** Prefer secretArn in deployed configs; a password here is for local use only. */
+    password: z.string().optional(),
+    ...connectionCommon,
+  }),
+]);
+
+/** Sections a target and `defaults` share. `advise` and `partitions` are reserved for their advisors. */
+const sections = {
+  health: healthSchema.optional(),
+  advise: z.record(z.string(), z.unknown()).optional(),
+  partitions: z.array(z.record(z.string(), z.unknown())).optional(),
+};
+
+export const targetSchema = z.strictObject({
+  id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'a target id is 1-63 letters, digits, ".", "_" or "-"'),
+  connection: connectionSchema,
+  ...sections,
+});
+
+const silenceSchema = z.strictObject({
+  target: z.string().optional(),
+  check: z.string().optional(),
+  object: z.string().optional(),
+  until: z.iso.datetime({ offset: true }),
+  reason: z.string().min(1),
+});
+
+export const alertsSchema = z.strictObject({
+  topicArn: z.string().regex(/^arn:aws[a-z-]*:sns:/, 'expected an SNS topic ARN').optional(),
+  region: z.string().optional(),
+  repeatInterval: duration.optional(),
+  for: z.number().int().min(1).optional(),
+  silences: z.array(silenceSchema).optional(),
+});
+
+export const reportsSchema = z.strictObject({
+  bucket: z.string().min(3).optional(),
+  prefix: z.string().optional(),
+  region: z.string().optional(),
+  /** An S3-compatible endpoint (tests, MinIO); real S3 needs none. */
+  endpoint: z.url().optional(),
+});
+
+export const stateSchema = z.strictObject({
+  bucket: z.string().min(3).optional(),
+  prefix: z.string().optional(),
+});
+
+const scheduleSchema = z.strictObject({
+  /** `rate(5 minutes)` or `cron(0/5 * * * ? *)`, EventBridge Scheduler syntax. */
+  expression: z.string().regex(/^(rate|cron|at)\(.+\)$/, 'expected rate(...), cron(...) or at(...)').optional(),
+  timezone: z.string().optional(),
+  enabled: z.boolean().optional(),
+});
+
+export const deploySchema = z.strictObject({
+  vpc: z.strictObject({
+    vpcId: z.string().regex(/^vpc-[0-9a-f]+$/),
+    subnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]+$/)).min(1),
+    securityGroupIds: z.array(z.string().regex(/^sg-[0-9a-f]+$/)).min(1),
+    availabilityZones: z.array(z.string()).optional(),
+  }).optional(),
+  schedules: z.strictObject({ health: scheduleSchema.optional() }).optional(),
+  memorySize: z.number().int().min(128).max(10240).optional(),
+  timeout: duration.optional(),
+  /** Names the stack's resources; one deployment per environment. */
+  stackName: z.string().optional(),
+});
+
+export const configSchema = z.strictObject({
+  $schema: z.string().optional(),
+  defaults: z.strictObject(sections).optional(),
+  targets: z.array(targetSchema).optional(),
+  alerts: alertsSchema.optional(),
+  reports: reportsSchema.optional(),
+  state: stateSchema.optional(),
+  deploy: deploySchema.optional(),
+});
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type Config = z.output<typeof configSchema>;
+export type TargetConfig = z.output<typeof targetSchema>;
+export type ConnectionConfig = z.output<typeof connectionSchema>;
+export type HealthConfig = z.output<typeof healthSchema>;
