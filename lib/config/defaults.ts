@@ -46,4 +46,8 @@ export const DEPLOY_DEFAULTS = {
   timezone: 'UTC',
   memorySize: 256,
   timeout: '60s',
+  /** Reports are a history to compare against, not an archive; a quarter covers most trend questions. */
+  reportsExpireAfterDays: 90,
+  /** Function logs are for debugging a recent run; findings live on in the reports. */
+  logRetentionDays: 30,
 };

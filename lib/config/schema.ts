@@ -147,6 +147,15 @@ export const deploySchema = z.strictObject({
   timeout: duration.optional(),
   /** Names the stack's resources; one deployment per environment. */
   stackName: z.string().optional(),
+  /** Days before a report under the reports prefix expires (S3 lifecycle); alert state never expires. */
+  reportsExpireAfterDays: z.number().int().min(1).optional(),
+  /**
+   * Retention of each function's log group, in one of the day counts CloudWatch Logs accepts
+   * (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html).
+   */
+  logRetentionDays: z.literal([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653]).optional(),
+  /** Customer-managed KMS keys encrypting the targets' secrets (none needed for the aws/secretsmanager key). */
+  secretKeyArns: z.array(z.string().regex(/^arn:aws[a-z-]*:kms:/, 'expected a KMS key ARN')).optional(),
 });
 
 export const configSchema = z.strictObject({

@@ -1,0 +1,159 @@
+/**
+ * What the stack needs from the config document, checked at synth so a bad deployment fails on
+ * the developer's machine and not at 3 a.m. in a Lambda: the document must validate
+ * (parseConfig), must hold no password (a deployed config is copied into the function bundle,
+ * where anyone who can read the code can read it), and its prefixes must keep alert state out
+ * of the reports' lifecycle rule. Everything below the stack reads these settings, never the raw
+ * document, so no construct guesses a default.
+ */
+import { ConfigError } from '../lib/errors';
+import { DEPLOY_DEFAULTS, REPORT_DEFAULTS, STATE_DEFAULTS } from '../lib/config/defaults';
+import { parseConfig } from '../lib/config/load';
+import type { Config, ConnectionConfig } from '../lib/config/schema';
+import { parseDurationMs } from '../lib/config/units';
+
+export interface VpcIds {
+  vpcId: string;
+  subnetIds: string[];
+  securityGroupIds: string[];
+  availabilityZones?: string[];
+}
+
+export interface ScheduleSettings {
+  expression: string;
+  timezone: string;
+  enabled: boolean;
+}
+
+export interface DeploySettings {
+  /** The document exactly as written: it is what the function parses again at run time. */
+  document: unknown;
+  config: Config;
+  /** Secrets Manager ARNs of the targets, deduplicated, in config order. */
+  secretArns: string[];
+  secretKeyArns: string[];
+  reportsPrefix: string;
+  statePrefix: string;
+  reportsExpireAfterDays: number;
+  logRetentionDays: number;
+  memorySize: number;
+  timeoutSeconds: number;
+  vpc?: VpcIds;
+  health: ScheduleSettings;
+}
+
+/** Lambda's hard limit on a function timeout (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html). */
+const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
+
+/**
+ * Secrets Manager ARNs end in the secret name plus "-" and six random characters
+ * (https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_iam-permissions.html#iam-resources).
+ */
+const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/;
+const COMPLETE_SECRET_SUFFIX = /-[A-Za-z0-9]{6}$/;
+
+export function deploySettings(document: unknown, source = 'config'): DeploySettings {
+  const config = parseConfig(document, source);
+  const problems = [...passwordProblems(config), ...secretArnProblems(config)];
+  const deploy = config.deploy ?? {};
+
+  const reportsPrefix = config.reports?.prefix ?? REPORT_DEFAULTS.prefix;
+  // The state store adds a missing trailing slash (lib/alert/state-store-s3.ts); reports use theirs as written.
+  const rawStatePrefix = config.state?.prefix ?? STATE_DEFAULTS.prefix;
+  const statePrefix = rawStatePrefix && !rawStatePrefix.endsWith('/') ? `${rawStatePrefix}/` : rawStatePrefix;
+  // The lifecycle rule expires everything under the reports prefix: an empty prefix would expire
+  // the whole bucket, and a state prefix inside it would forget which alerts are already open.
+  if (reportsPrefix === '') problems.push('reports.prefix: must not be empty in a deployed config (reports expire by prefix)');
+  if (statePrefix.startsWith(reportsPrefix)) {
+    problems.push(`state.prefix: "${statePrefix}" lies under reports.prefix "${reportsPrefix}", whose objects expire; pick a separate prefix`);
+  }
+  if (config.reports?.endpoint) {
+    problems.push('reports.endpoint: the deployed function writes to the S3 bucket this stack creates; an endpoint is for local tests only');
+  }
+
+  const timeoutSeconds = parseDurationMs(deploy.timeout ?? DEPLOY_DEFAULTS.timeout)! / 1000;
+  if (timeoutSeconds < 1 || timeoutSeconds > LAMBDA_MAX_TIMEOUT_SECONDS || !Number.isInteger(timeoutSeconds)) {
+    problems.push(`deploy.timeout: a Lambda timeout is a whole number of seconds from 1 to ${LAMBDA_MAX_TIMEOUT_SECONDS}`);
+  }
+
+  const schedule = deploy.schedules?.health ?? {};
+  const timezone = schedule.timezone ?? DEPLOY_DEFAULTS.timezone;
+  if (!isTimeZone(timezone)) problems.push(`deploy.schedules.health.timezone: "${timezone}" is not an IANA time zone (e.g. "Europe/Paris")`);
+
+  if (problems.length) throw new ConfigError(problems, source);
+
+  const secretArns = [...new Set((config.targets ?? []).flatMap((t) => ('secretArn' in t.connection ? [t.connection.secretArn] : [])))];
+  return {
+    document,
+    config,
+    secretArns,
+    secretKeyArns: deploy.secretKeyArns ?? [],
+    reportsPrefix,
+    statePrefix,
+    reportsExpireAfterDays: deploy.reportsExpireAfterDays ?? DEPLOY_DEFAULTS.reportsExpireAfterDays,
+    logRetentionDays: deploy.logRetentionDays ?? DEPLOY_DEFAULTS.logRetentionDays,
+    memorySize: deploy.memorySize ?? DEPLOY_DEFAULTS.memorySize,
+    timeoutSeconds,
+    vpc: deploy.vpc,
+    health: {
+      expression: schedule.expression ?? DEPLOY_DEFAULTS.healthSchedule,
+      timezone,
+      enabled: schedule.enabled ?? true,
+    },
+  };
+}
+
+/**
+ * The IAM resources that match a configured secret: the ARN itself when it is complete, or the
+ * partial ARN plus the six-character wildcard AWS documents for partial ARNs.
+ */
+export function secretResourceArns(secretArn: string): string[] {
+  return COMPLETE_SECRET_SUFFIX.test(secretArn) ? [secretArn] : [`${secretArn}-??????`];
+}
+
+function passwordProblems(config: Config): string[] {
+  const problems: string[] = [];
+  (config.targets ?? []).forEach((t, i) => {
+    const where = `targets[${i}].connection`;
+    const conn: ConnectionConfig = t.connection;
+    const fix = 'store the credentials in AWS Secrets Manager and use connection.secretArn';
+    if ('password' in conn && conn.password !== undefined) {
+      problems.push(`${where}.password: a deployed config must not hold a password (it ships inside the function bundle); ${fix}`);
+    }
+    if ('url' in conn && urlHasPassword(conn.url)) {
+      problems.push(`${where}.url: the URL holds a password, and a deployed config ships inside the function bundle; ${fix}`);
+    }
+  });
+  return problems;
+}
+
+function secretArnProblems(config: Config): string[] {
+  const problems: string[] = [];
+  (config.targets ?? []).forEach((t, i) => {
+    if ('secretArn' in t.connection && !SECRET_ARN.test(t.connection.secretArn)) {
+      // A bare secret name works with GetSecretValue but cannot be scoped in IAM without the account and region.
+      problems.push(`targets[${i}].connection.secretArn: expected a full Secrets Manager ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-AbCdEf)`);
+    }
+  });
+  return problems;
+}
+
+/** `postgres://user:secret@host/db`, `…?password=secret`, or a libpq key/value string with `password=`. */
+export function urlHasPassword(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '' || parsed.searchParams.has('password')) return true;
+  } catch {
+    // Multi-host URLs (host1,host2) and key/value strings are not WHATWG URLs: fall through.
+  }
+  return /^[a-z][a-z0-9+.-]*:\/\/[^/?#@]*:[^/?#@]+@/i.test(url) || /(^|[\s?&])password\s*=\s*\S/i.test(url);
+}
+
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}

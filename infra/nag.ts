@@ -1,0 +1,60 @@
+/**
+ * cdk-nag's AWS Solutions checks, and the findings we accept with a reason. Each acknowledgement
+ * names one finding on one construct (cdk-nag 3 has no rule-wide suppression), so a new wildcard
+ * or a new resource fails synth until someone explains it here.
+ */
+import { App, CfnElement, Stack, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { IConstruct } from 'constructs';
+import type { PgstewardStack } from './stack';
+
+export function registerNag(app: App): void {
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+}
+
+/** How cdk-nag prints `{"Fn::GetAtt": [id, attr]}` in a finding id. */
+function attRef(element: IConstruct | undefined, attribute: string): string {
+  return `<${Stack.of(element!).getLogicalId(element as CfnElement)}.${attribute}>`;
+}
+
+export function acknowledgeNagFindings(stack: PgstewardStack): void {
+  const { reports, health, healthSchedule } = stack;
+  const bucketArn = attRef(reports.bucket.node.defaultChild, 'Arn');
+  const functionArn = attRef(health.fn.node.defaultChild, 'Arn');
+
+  Validations.of(health.role).acknowledge(
+    {
+      id: `AwsSolutions-IAM5[Resource::${bucketArn}/${reports.reportsPrefix}*]`,
+      reason: 'Report keys are made per run (target, advisor, time), so they cannot be listed in advance; '
+        + 'the wildcard stops at the reports prefix of this stack\'s own bucket and the actions are only GetObject/PutObject.',
+    },
+    {
+      id: `AwsSolutions-IAM5[Resource::${bucketArn}/${reports.statePrefix}*]`,
+      reason: 'Alert state keys are made per target and check; the wildcard stops at the state prefix of this '
+        + 'stack\'s own bucket and the actions are only GetObject/PutObject.',
+    },
+    {
+      id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+      reason: 'Publishing to an SSE-KMS topic needs kms:GenerateDataKey* and kms:Decrypt as the SNS documentation '
+        + 'lists them (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html); the statement is limited to the alerts topic\'s own key.',
+    },
+  );
+  if (stack.settings.vpc) {
+    Validations.of(health.role).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+      reason: 'Lambda needs ec2:CreateNetworkInterface, DescribeNetworkInterfaces and DeleteNetworkInterface to attach the '
+        + 'function to the configured subnets; these EC2 actions take no resource-level scoping, and AWS maintains the list as Lambda\'s needs change.',
+    });
+  }
+
+  Validations.of(healthSchedule.role).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::${functionArn}:*]`,
+    reason: 'Added by grantInvoke to cover the versions and aliases of this one function; Scheduler invokes the '
+      + 'unqualified ARN and the wildcard cannot reach any other function.',
+  });
+  Validations.of(healthSchedule.missedRuns).acknowledge({
+    id: 'AwsSolutions-SQS3',
+    reason: 'This queue is itself the dead-letter destination (the schedule\'s DLQ and the function\'s on-failure '
+      + 'destination); a dead-letter queue for it would have nothing to catch.',
+  });
+}

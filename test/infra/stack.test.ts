@@ -1,0 +1,306 @@
+/**
+ * What the stack creates and what it forbids, asserted on the synthesized template. Bundling is
+ * skipped except in the one test about the bundle itself.
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { ADVISOR_ENV, BUNDLED_CONFIG_FILE } from '../../infra/constructs/advisor-function';
+import { PgstewardStack } from '../../infra/stack';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type Doc = Record<string, any>;
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
+
+const ROOT = join(__dirname, '..', '..');
+const CONTEXT = JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')).context;
+const example = (): Doc => JSON.parse(readFileSync(join(ROOT, 'config', 'example.json'), 'utf8'));
+const SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:pgsteward/orders-prod-AbCdEf';
+const VPC = {
+  vpcId: 'vpc-0123456789abcdef0',
+  subnetIds: ['subnet-0123456789abcdef0', 'subnet-0fedcba9876543210'],
+  securityGroupIds: ['sg-0123456789abcdef0'],
+};
+
+function stackFor(config: unknown, bundle = false, outdir?: string): PgstewardStack {
+  const context = bundle ? CONTEXT : { ...CONTEXT, 'aws:cdk:bundling-stacks': [] };
+  return new PgstewardStack(new App({ context, outdir }), 'Test', { config, configSource: 'test config' });
+}
+const synth = (config: unknown) => Template.fromStack(stackFor(config));
+const withDeploy = (deploy: Doc): Doc => ({ ...example(), deploy: { ...example().deploy, ...deploy } });
+const target = (connection: Doc) => ({ targets: [{ id: 'db', connection }] });
+
+function statements(t: Template): Statement[] {
+  return Object.values(t.findResources('AWS::IAM::Policy')).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+}
+const actionsOf = (s: Statement) => ([] as string[]).concat(s.Action);
+const resourcesOf = (s: Statement) => ([] as unknown[]).concat(s.Resource);
+const only = (t: Template, type: string) => {
+  const all = Object.values(t.findResources(type));
+  expect(all).toHaveLength(1);
+  return all[0] as any;
+};
+
+let template: Template;
+beforeAll(() => {
+  template = synth(example());
+});
+
+describe('reports bucket', () => {
+  test('both buckets block all public access, are encrypted and are retained', () => {
+    const buckets = Object.values(template.findResources('AWS::S3::Bucket'));
+    expect(buckets).toHaveLength(2);
+    for (const b of buckets as any[]) {
+      expect(b.Properties.PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true,
+      });
+      expect(b.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('AES256');
+      expect(b.DeletionPolicy).toBe('Retain');
+    }
+  });
+
+  test('every bucket policy denies requests without TLS', () => {
+    const policies = Object.values(template.findResources('AWS::S3::BucketPolicy')) as any[];
+    expect(policies).toHaveLength(2);
+    for (const p of policies) {
+      expect(p.Properties.PolicyDocument.Statement).toContainEqual(expect.objectContaining({
+        Effect: 'Deny', Action: 's3:*', Principal: { AWS: '*' }, Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      }));
+    }
+  });
+
+  test('server access logs go to the separate access-log bucket', () => {
+    const buckets = template.findResources('AWS::S3::Bucket');
+    const logged = Object.values(buckets).filter((b: any) => b.Properties.LoggingConfiguration) as any[];
+    expect(logged).toHaveLength(1);
+    const destination = logged[0].Properties.LoggingConfiguration.DestinationBucketName.Ref;
+    expect(Object.keys(buckets)).toContain(destination);
+    expect(buckets[destination].Properties.LoggingConfiguration).toBeUndefined();
+  });
+
+  test('only reports expire: the one expiring rule is scoped to the reports prefix, never the state prefix', () => {
+    const rules = Object.values(template.findResources('AWS::S3::Bucket'))
+      .flatMap((b: any) => (b.Properties.LoggingConfiguration ? b.Properties.LifecycleConfiguration.Rules : []));
+    expect(rules).toEqual([expect.objectContaining({ Prefix: 'pgsteward/', ExpirationInDays: 90, Status: 'Enabled' })]);
+    expect('pgsteward-state/'.startsWith(rules[0].Prefix)).toBe(false);
+  });
+
+  test('report expiry follows deploy.reportsExpireAfterDays', () => {
+    synth(withDeploy({ reportsExpireAfterDays: 30 })).hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: { Rules: [Match.objectLike({ Prefix: 'pgsteward/', ExpirationInDays: 30 })] },
+    });
+  });
+
+  test('no provider function: no autoDeleteObjects, no logRetention, no custom resource at all', () => {
+    const types = Object.values(template.toJSON().Resources).map((r: any) => r.Type as string);
+    expect(types.filter((t) => t.startsWith('Custom::') || t === 'AWS::CloudFormation::CustomResource')).toEqual([]);
+    template.resourceCountIs('AWS::Lambda::Function', 1);
+  });
+});
+
+describe('alerts topic', () => {
+  test('is encrypted with a rotating customer-managed key and refuses publishing without TLS', () => {
+    const keyId = Object.keys(template.findResources('AWS::KMS::Key', { Properties: { EnableKeyRotation: true } }));
+    expect(keyId).toHaveLength(1);
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [keyId[0], 'Arn'] } });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+});
+
+describe('health function', () => {
+  test('runs Node.js 24 on arm64 with the configured size and timeout', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: 'index.handler', MemorySize: 256, Timeout: 60,
+    });
+    synth(withDeploy({ memorySize: 1024, timeout: '2m' })).hasResourceProperties('AWS::Lambda::Function', { MemorySize: 1024, Timeout: 120 });
+  });
+
+  test('no function in the template runs anything but nodejs24.x', () => {
+    for (const t of [template, synth({ ...example(), deploy: { vpc: VPC } })]) {
+      const runtimes = Object.values(t.findResources('AWS::Lambda::Function')).map((f: any) => f.Properties.Runtime);
+      expect(runtimes.length).toBeGreaterThan(0);
+      expect(runtimes.every((r) => r === 'nodejs24.x')).toBe(true);
+    }
+  });
+
+  test('gets exactly the environment of the handler contract, and no config in it', () => {
+    const fn = only(template, 'AWS::Lambda::Function');
+    const bucket = Object.keys(template.findResources('AWS::S3::Bucket', { Properties: { LoggingConfiguration: Match.anyValue() } }))[0];
+    const topic = Object.keys(template.findResources('AWS::SNS::Topic'))[0];
+    expect(fn.Properties.Environment.Variables).toEqual({
+      [ADVISOR_ENV.reportsBucket]: { Ref: bucket },
+      [ADVISOR_ENV.stateBucket]: { Ref: bucket },
+      [ADVISOR_ENV.topicArn]: { Ref: topic },
+      POWERTOOLS_SERVICE_NAME: 'pgsteward',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      NODE_OPTIONS: '--enable-source-maps',
+    });
+    expect(ADVISOR_ENV).toEqual({ reportsBucket: 'PGSTEWARD_REPORTS_BUCKET', stateBucket: 'PGSTEWARD_STATE_BUCKET', topicArn: 'PGSTEWARD_TOPIC_ARN' });
+  });
+
+  test('logs to its own log group with a retention, from deploy.logRetentionDays', () => {
+    const groups = template.findResources('AWS::Logs::LogGroup', { Properties: { RetentionInDays: 30 } });
+    expect(Object.keys(groups)).toHaveLength(1);
+    template.hasResourceProperties('AWS::Lambda::Function', { LoggingConfig: { LogGroup: { Ref: Object.keys(groups)[0] } } });
+    synth(withDeploy({ logRetentionDays: 365 })).hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
+  });
+
+  test('does not retry failed runs itself and records them in the missed-runs queue', () => {
+    const queue = Object.keys(template.findResources('AWS::SQS::Queue'))[0];
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      MaximumRetryAttempts: 0,
+      MaximumEventAgeInSeconds: 60,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queue, 'Arn'] } } },
+    });
+  });
+
+  test('runs outside any VPC unless deploy.vpc is given', () => {
+    expect(only(template, 'AWS::Lambda::Function').Properties.VpcConfig).toBeUndefined();
+  });
+
+  test('attaches to the configured subnets and security groups without creating or changing any', () => {
+    const t = synth(withDeploy({ vpc: VPC }));
+    t.hasResourceProperties('AWS::Lambda::Function', { VpcConfig: { SubnetIds: VPC.subnetIds, SecurityGroupIds: VPC.securityGroupIds } });
+    t.resourceCountIs('AWS::EC2::SecurityGroup', 0);
+    t.resourceCountIs('AWS::EC2::SecurityGroupEgress', 0);
+    t.resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);
+  });
+});
+
+describe('schedule', () => {
+  test('runs every 5 minutes in UTC by default, with an empty input', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(5 minutes)', ScheduleExpressionTimezone: 'UTC', State: 'ENABLED', FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: Match.objectLike({ Input: '{}' }),
+    });
+  });
+
+  test('follows deploy.schedules.health', () => {
+    const t = synth(withDeploy({ schedules: { health: { expression: 'cron(0 7 * * ? *)', timezone: 'Europe/Paris', enabled: false } } }));
+    t.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 7 * * ? *)', ScheduleExpressionTimezone: 'Europe/Paris', State: 'DISABLED',
+    });
+  });
+
+  test('gives up on stale deliveries quickly and dead-letters them to an encrypted, TLS-only queue', () => {
+    const queue = Object.keys(template.findResources('AWS::SQS::Queue', { Properties: { SqsManagedSseEnabled: true } }));
+    expect(queue).toHaveLength(1);
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      Target: Match.objectLike({
+        RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 60 },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queue[0], 'Arn'] } },
+      }),
+    });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+
+  test('assumes a role only Scheduler in this account can use', () => {
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({
+        Principal: { Service: 'scheduler.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+      })] },
+    });
+  });
+});
+
+describe('permissions', () => {
+  const getSecret = (t: Template) => statements(t).filter((s) => actionsOf(s).includes('secretsmanager:GetSecretValue'));
+
+  test('GetSecretValue covers exactly the configured secrets', () => {
+    const found = getSecret(template);
+    expect(found).toHaveLength(1);
+    const configured = example().targets.map((t: Doc) => t.connection.secretArn);
+    expect([...resourcesOf(found[0])].sort()).toEqual([...configured].sort());
+  });
+
+  test('no GetSecretValue at all when no target uses a secret', () => {
+    const t = synth(target({ url: 'postgres://pgsteward@db.internal:5432/app?sslmode=verify-full' }));
+    expect(getSecret(t)).toEqual([]);
+    expect(statements(t).flatMap(actionsOf).filter((a) => a.startsWith('secretsmanager:'))).toEqual([]);
+  });
+
+  test('a partial secret ARN gets the documented six-character suffix wildcard, not a star', () => {
+    const t = synth(target({ secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:pgsteward/db' }));
+    expect(resourcesOf(getSecret(t)[0])).toEqual(['arn:aws:secretsmanager:eu-west-1:123456789012:secret:pgsteward/db-??????']);
+  });
+
+  test('customer-managed secret keys are usable only through Secrets Manager', () => {
+    const key = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const t = synth({ ...target({ secretArn: SECRET }), deploy: { secretKeyArns: [key] } });
+    expect(statements(t)).toContainEqual(expect.objectContaining({
+      Action: 'kms:Decrypt', Resource: key, Condition: { StringEquals: { 'kms:ViaService': ['secretsmanager.eu-west-1.amazonaws.com'] } },
+    }));
+  });
+
+  test('no Allow statement on a data-plane action has Resource "*"', () => {
+    for (const t of [template, synth(withDeploy({ vpc: VPC }))]) {
+      const open = statements(t).filter((s) => s.Effect === 'Allow' && resourcesOf(s).includes('*')
+        && actionsOf(s).some((a) => /^(s3|sns|sqs|secretsmanager|kms|logs|lambda):/.test(a)));
+      expect(open).toEqual([]);
+    }
+  });
+
+  test('S3 object access is limited to the reports and state prefixes', () => {
+    const objectStatements = statements(template).filter((s) => actionsOf(s).some((a) => a.startsWith('s3:') && a !== 's3:ListBucket'));
+    expect(objectStatements.flatMap(actionsOf).sort()).toEqual(['s3:GetObject', 's3:PutObject']);
+    const suffixes = objectStatements.flatMap(resourcesOf).map((r: any) => r['Fn::Join'][1][1]);
+    expect(suffixes.sort()).toEqual(['/pgsteward-state/*', '/pgsteward/*']);
+  });
+
+  test('the function role has no managed policy, except VPC access when deploy.vpc is given', () => {
+    const fnRole = (t: Template) => {
+      const ref = only(t, 'AWS::Lambda::Function').Properties.Role['Fn::GetAtt'][0];
+      return t.toJSON().Resources[ref].Properties;
+    };
+    expect(fnRole(template).ManagedPolicyArns).toBeUndefined();
+    expect(JSON.stringify(fnRole(synth(withDeploy({ vpc: VPC }))).ManagedPolicyArns)).toMatch(/^\[\{"Fn::Join".*service-role\/AWSLambdaVPCAccessExecutionRole"\]\]\}\]$/);
+  });
+});
+
+describe('config checks at synth (the rest: deploy-settings.test.ts)', () => {
+  test('a connection password is refused, pointing at secretArn', () => {
+    expect(() => stackFor(target({ host: 'db', database: 'app', user: 'u', password: 'hunter2' })))
+      .toThrow(/targets\[0\]\.connection\.password:.*secretArn/);
+  });
+
+  test.each([
+    'postgres://app:hunter2@db.internal/app',
+    'postgresql://app:hunter2@db1.internal,db2.internal/app',
+    'postgres://db.internal/app?user=app&password=hunter2',
+  ])('a URL with a password is refused, pointing at secretArn: %s', (url) => {
+    expect(() => stackFor(target({ url }))).toThrow(/targets\[0\]\.connection\.url:.*secretArn/);
+  });
+});
+
+test('outputs the bucket name, the topic ARN and the function name', () => {
+  for (const name of ['ReportsBucketName', 'AlertsTopicArn', 'HealthFunctionName']) template.hasOutput(name, {});
+});
+
+test('warns that the stack\'s own bucket and topic replace those named in the config', () => {
+  const stack = stackFor({ ...example(), alerts: { topicArn: 'arn:aws:sns:eu-west-1:123456789012:other' } });
+  Annotations.fromStack(stack).hasWarning('/Test', Match.stringLikeRegexp('alerts\\.topicArn'));
+  Annotations.fromStack(stackFor(example())).hasNoWarning('*', Match.anyValue());
+});
+
+test('the bundle carries the config document beside index.js', () => {
+  const outdir = mkdtempSync(join(tmpdir(), 'pgsteward-cdk-'));
+  try {
+    const stack = stackFor(example(), true, outdir);
+    const fn = only(Template.fromStack(stack), 'AWS::Lambda::Function');
+    const asset = join(outdir, `asset.${fn.Properties.Code.S3Key.replace(/\.zip$/, '')}`);
+    expect(existsSync(join(asset, 'index.js'))).toBe(true);
+    expect(JSON.parse(readFileSync(join(asset, BUNDLED_CONFIG_FILE), 'utf8'))).toEqual(example());
+    // Lambda reads the code as a non-root user; 5 MB keeps cold starts and uploads small.
+    expect(statSync(join(asset, BUNDLED_CONFIG_FILE)).mode & 0o444).toBe(0o444);
+    const bytes = readdirSync(asset).reduce((n, f) => n + statSync(join(asset, f)).size, 0);
+    expect(bytes).toBeLessThan(5 * 1024 * 1024);
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+});
