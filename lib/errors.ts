@@ -20,6 +20,12 @@ export class ConfigError extends PgstewardError {
   }
 }
 
+/**
+ * Every target was checked and alerted where possible, but a report, state or alert could not
+ * be delivered: the run must end non-zero, yet "pgsteward could not run" would be untrue.
+ */
+export class DeliveryError extends PgstewardError {}
+
 /** Wrong command-line usage. */
 export class UsageError extends PgstewardError {}
 

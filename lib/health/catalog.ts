@@ -64,12 +64,12 @@ export const CHECKS: Record<CheckId, CheckInfo> = {
   connections: {
     id: 'connections', unit: 'percent', worse: 'higher', defaults: { warning: 80, critical: 95 },
     summary: 'Client connections in use, as a percentage of max_connections minus the slots reserved for superusers (and, on 16+, reserved_connections).',
-    source: 'check_postgres `backends` (warns at 90% of max_connections); PostgreSQL docs, "Connections and Authentication" (superuser_reserved_connections).',
+    source: 'check_postgres `backends` (90% / 95% of max_connections); PostgreSQL docs, "Connections and Authentication" (superuser_reserved_connections).',
   },
   long_running_queries: {
     id: 'long_running_queries', unit: 'seconds', worse: 'higher', defaults: { warning: 60, critical: 300 },
     summary: 'Active statements running longer than the threshold (autovacuum, replication and pgsteward itself excluded).',
-    source: 'pghero `long_running_queries` (5 minutes); check_postgres `query_time`.',
+    source: 'pghero `long_running_query_sec` (60 s); check_postgres `query_time`.',
   },
   idle_in_transaction: {
     id: 'idle_in_transaction', unit: 'seconds', worse: 'higher', defaults: { warning: 300, critical: 1800 },
@@ -105,13 +105,13 @@ export const CHECKS: Record<CheckId, CheckInfo> = {
   replication_lag: {
     id: 'replication_lag', unit: 'seconds', worse: 'higher', defaults: { warning: 30, critical: 300 },
     summary: 'Replay lag of each standby (on a primary), or of this server (on a standby).',
-    source: 'PostgreSQL docs, pg_stat_replication.replay_lag; pghero `replication_lag` (warns above 10 s).',
+    source: 'PostgreSQL docs, "Monitoring Database Activity", pg_stat_replication.replay_lag; pghero `replication_lag`.',
   },
   cache_hit_ratio: {
     id: 'cache_hit_ratio', unit: 'percent', worse: 'lower', defaults: { warning: 90, critical: 80, minBlocks: 10000 },
     extras: { minBlocks: 'count' },
     summary: 'Shared-buffer hit percentage over the interval since the previous run, judged only when at least minBlocks blocks were requested.',
-    source: 'pghero `cache_hit_rate` (healthy above 99% for OLTP); PostgreSQL docs, "The Cumulative Statistics System" (blks_hit, blks_read).',
+    source: 'pghero `cache_hit_rate_threshold` (99); PostgreSQL docs, "The Cumulative Statistics System" (blks_hit, blks_read).',
   },
   vacuum: {
     id: 'vacuum', unit: 'percent', worse: 'higher', defaults: { warning: 20, minDeadTuples: 10000, staleAfter: 604800 },

@@ -3,7 +3,8 @@
  * They are still updated on every write but never used for reads (PostgreSQL docs, CREATE
  * INDEX, "Building Indexes Concurrently"). An index that is invalid only because a concurrent
  * build is still running is not reported (pg_stat_progress_create_index shows it).
- * Sizes come from pg_class.relpages: pg_relation_size() would take a lock on the index.
+ * Sizes come from pg_class.relpages (as of the last VACUUM/ANALYZE, so a fresh index may show
+ * none): pg_relation_size() would take a lock on the index.
  */
 import type { CheckFamily, CheckContext, FamilyResult } from './context';
 import type { Finding } from './finding';
@@ -35,8 +36,8 @@ export const indexes: CheckFamily = {
     const findings: Finding[] = rows.map((r) => {
       const name = `${displayIdent(r.schema)}.${displayIdent(r.index)}`;
       return {
-        check: 'invalid_indexes', severity, object: name, value: Number(r.size_bytes),
-        message: `Index ${name} on ${r.table_name} is invalid (${formatBytes(Number(r.size_bytes))}): it slows every write and serves no read. Drop it with DROP INDEX CONCURRENTLY ${name}; then rebuild it if it is needed (or REINDEX INDEX CONCURRENTLY ${name}).`,
+        check: 'invalid_indexes', severity, object: name,
+        message: `Index ${name} on ${r.table_name} is invalid${Number(r.size_bytes) > 0 ? ` (${formatBytes(Number(r.size_bytes))})` : ''}: it slows every write and serves no read. Drop it with DROP INDEX CONCURRENTLY ${name}; then rebuild it if it is needed (or REINDEX INDEX CONCURRENTLY ${name}).`,
         detail: { table: r.table_name, definition: r.definition, sizeBytes: Number(r.size_bytes) },
       };
     });

@@ -26,9 +26,12 @@ from pg_stat_replication
 order by application_name`;
 
 // A caught-up standby replays nothing and its last replay timestamp ages: that is not lag.
+// Without a replayed transaction since start-up the lag in time is unknown; bytes still tell.
 const STANDBY_LAG_SQL = `
 select case when pg_last_wal_receive_lsn() is not distinct from pg_last_wal_replay_lsn() then 0
-            else extract(epoch from now() - pg_last_xact_replay_timestamp())::float8 end as lag_seconds`;
+            else extract(epoch from now() - pg_last_xact_replay_timestamp())::float8 end as lag_seconds,
+       coalesce(pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()), 0)::float8 as lag_bytes,
+       pg_is_wal_replay_paused() as paused`;
 
 interface SlotRow {
   slot_name: string;
@@ -84,15 +87,7 @@ async function slots(ctx: CheckContext): Promise<Finding[]> {
 
 async function lag(ctx: CheckContext): Promise<Finding[]> {
   const t = ctx.settings.thresholds.replication_lag;
-  if (ctx.db.server.inRecovery) {
-    const [r] = await ctx.db.query<{ lag_seconds: number | null }>(STANDBY_LAG_SQL);
-    const seconds = r.lag_seconds ?? 0;
-    const v = judge('replication_lag', seconds, t);
-    return [{
-      check: 'replication_lag', severity: v.severity, object: v.severity === 'ok' ? undefined : 'this standby', value: Math.round(seconds), threshold: v.threshold,
-      message: `This server is a standby, ${seconds > 0 ? `${humanSeconds(seconds)} behind its primary` : 'caught up with its primary'}`,
-    }];
-  }
+  if (ctx.db.server.inRecovery) return [await standbyLag(ctx)];
   const rows = await ctx.db.query<{ application_name: string; client_addr: string | null; state: string; replay_lag_seconds: number | null; lag_bytes: number | null }>(PRIMARY_LAG_SQL);
   const out: Finding[] = [];
   for (const r of rows) {
@@ -110,4 +105,25 @@ async function lag(ctx: CheckContext): Promise<Finding[]> {
   if (out.length) return out;
   const maxLag = Math.max(0, ...rows.map((r) => r.replay_lag_seconds ?? 0));
   return [okFinding('replication_lag', rows.length ? `${rows.length} standby(s), replay lag at most ${humanSeconds(maxLag)}` : 'No standbys connected', Math.round(maxLag))];
+}
+
+async function standbyLag(ctx: CheckContext): Promise<Finding> {
+  const t = ctx.settings.thresholds.replication_lag;
+  const [r] = await ctx.db.query<{ lag_seconds: number | null; lag_bytes: number; paused: boolean }>(STANDBY_LAG_SQL);
+  const paused = r.paused ? ' Replay is paused: SELECT pg_wal_replay_resume(); resumes it.' : '';
+  if (r.lag_seconds === null) {
+    // Behind, but no replayed commit to date the gap by.
+    return {
+      check: 'replication_lag', severity: r.paused ? 'warning' : 'unknown', object: 'this standby', value: undefined,
+      message: `This standby is ${formatBytes(r.lag_bytes)} of WAL behind its primary; how long cannot be told (no transaction replayed since it started).${paused}`,
+      detail: { lagBytes: r.lag_bytes, paused: r.paused },
+    };
+  }
+  const v = judge('replication_lag', r.lag_seconds, t);
+  const severity = r.paused ? worstSeverity([v.severity, 'warning']) : v.severity;
+  return {
+    check: 'replication_lag', severity, object: severity === 'ok' ? undefined : 'this standby', value: Math.round(r.lag_seconds), threshold: v.threshold,
+    message: `This server is a standby, ${r.lag_seconds > 0 ? `${humanSeconds(r.lag_seconds)} (${formatBytes(r.lag_bytes)}) behind its primary` : 'caught up with its primary'}.${paused}`,
+    detail: { lagBytes: r.lag_bytes, paused: r.paused },
+  };
 }

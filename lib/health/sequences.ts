@@ -11,30 +11,34 @@ import type { CheckFamily, CheckContext, FamilyResult, MissingGrant } from './co
 import type { Finding } from './finding';
 import { capFindings, judge, okFinding } from './judge';
 
+// The privilege test and the set of locked sequences are computed once, not per row: with
+// 10,000 sequences this statement is most of a health run (bench/health.ts).
 const SEQUENCES_SQL = `
-select n.nspname as schema, c.relname as name, s.seqmin::text as seqmin, s.seqmax::text as seqmax,
-       s.seqincrement::text as increment, s.seqcycle as cycle,
-       col.table_name, col.column_name, col.column_type,
-       has_sequence_privilege(c.oid, 'SELECT,USAGE') as readable,
-       case when has_sequence_privilege(c.oid, 'SELECT,USAGE')
-            then pg_sequence_last_value(c.oid)::text end as last_value
-from pg_sequence s
-join pg_class c on c.oid = s.seqrelid
-join pg_namespace n on n.oid = c.relnamespace
-left join lateral (
-  select d.refobjid::regclass::text as table_name, a.attname as column_name, format_type(a.atttypid, null) as column_type
-  from pg_depend d
-  join pg_attribute a on a.attrelid = d.refobjid and a.attnum = d.refobjsubid
-  where d.classid = 'pg_class'::regclass and d.objid = s.seqrelid
-    and d.refclassid = 'pg_class'::regclass and d.deptype in ('a', 'i')
-  limit 1
-) col on true
-where n.nspname not in ('pg_catalog', 'information_schema')
-  and n.nspname not like 'pg\\_temp\\_%' and n.nspname not like 'pg\\_toast\\_temp\\_%'
-  and not exists (
-    select 1 from pg_locks l
-    where l.locktype = 'relation' and l.relation = c.oid and l.mode = 'AccessExclusiveLock' and l.granted
-      and l.database = (select oid from pg_database where datname = current_database()))`;
+with locked as (
+  select l.relation from pg_locks l
+  where l.locktype = 'relation' and l.mode = 'AccessExclusiveLock' and l.granted
+    and l.database = (select oid from pg_database where datname = current_database())
+), seqs as (
+  select s.seqrelid, n.nspname as schema, c.relname as name, s.seqmin, s.seqmax, s.seqincrement, s.seqcycle,
+         has_sequence_privilege(c.oid, 'SELECT,USAGE') as readable
+  from pg_sequence s
+  join pg_class c on c.oid = s.seqrelid
+  join pg_namespace n on n.oid = c.relnamespace
+  where n.nspname not in ('pg_catalog', 'information_schema')
+    and n.nspname not like 'pg\\_temp\\_%' and n.nspname not like 'pg\\_toast\\_temp\\_%'
+    and s.seqrelid not in (select relation from locked)
+)
+select q.schema, q.name, q.seqmin::text as seqmin, q.seqmax::text as seqmax, q.seqincrement::text as increment,
+       q.seqcycle as cycle, q.readable,
+       case when q.readable then pg_sequence_last_value(q.seqrelid)::text end as last_value,
+       quote_ident(tn.nspname) || '.' || quote_ident(tc.relname) as table_name, a.attname as column_name,
+       format_type(a.atttypid, null) as column_type
+from seqs q
+left join pg_depend d on d.classid = 'pg_class'::regclass and d.objid = q.seqrelid
+  and d.refclassid = 'pg_class'::regclass and d.deptype in ('a', 'i')
+left join pg_class tc on tc.oid = d.refobjid
+left join pg_namespace tn on tn.oid = tc.relnamespace
+left join pg_attribute a on a.attrelid = d.refobjid and a.attnum = d.refobjsubid`;
 
 interface Row {
   schema: string;
@@ -63,14 +67,18 @@ export function sequenceUsage(r: Pick<Row, 'seqmin' | 'seqmax' | 'increment' | '
   const ascending = BigInt(r.increment) > 0n;
   const range = r.column_type ? TYPE_RANGE[r.column_type] : undefined;
   const last = r.last_value === null ? (ascending ? min : max) : BigInt(r.last_value);
+  // When the column type's bound is at or inside the sequence's own, the column is what fails
+  // (a serial on int4 stops at 2^31-1 whatever ALTER SEQUENCE says): widen the column.
   if (ascending) {
-    const limit = range && range[1] < max ? range[1] : max;
+    const byColumn = !!range && range[1] <= max;
+    const limit = byColumn ? range![1] : max;
     const span = limit - min;
-    return { pct: span > 0n ? Number(((last - min) * 10000n) / span) / 100 : 100, limit, limitedBy: limit === max ? 'sequence' : 'column' };
+    return { pct: span > 0n ? Number(((last - min) * 10000n) / span) / 100 : 100, limit, limitedBy: byColumn ? 'column' : 'sequence' };
   }
-  const limit = range && range[0] > min ? range[0] : min;
+  const byColumn = !!range && range[0] >= min;
+  const limit = byColumn ? range![0] : min;
   const span = max - limit;
-  return { pct: span > 0n ? Number(((max - last) * 10000n) / span) / 100 : 100, limit, limitedBy: limit === min ? 'sequence' : 'column' };
+  return { pct: span > 0n ? Number(((max - last) * 10000n) / span) / 100 : 100, limit, limitedBy: byColumn ? 'column' : 'sequence' };
 }
 
 export const sequences: CheckFamily = {

@@ -10,7 +10,7 @@ export type ReportFormat = 'json' | 'md';
 export function reportKey(report: Pick<ReportBase, 'advisor' | 'target' | 'startedAt' | 'runId'>, format: ReportFormat): string {
   const date = report.startedAt.slice(0, 10);
   const time = report.startedAt.slice(11, 19).replace(/:/g, '');
-  return `reports/advisor=${report.advisor}/target=${encodeSegment(report.target)}/dt=${date}/${date.replace(/-/g, '')}T${time}Z-${report.runId}.${format}`;
+  return `advisor=${report.advisor}/target=${encodeSegment(report.target)}/dt=${date}/${date.replace(/-/g, '')}T${time}Z-${report.runId}.${format}`;
 }
 
 /** Target ids are already restricted to [A-Za-z0-9_.-]; encode anyway so a key never gains a level. */

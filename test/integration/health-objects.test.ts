@@ -21,8 +21,9 @@ describe('health: objects', () => {
     expect(orders.severity).toBe('critical');
     expect(orders.value).toBeCloseTo(97.79, 1);
     expect(orders.detail).toMatchObject({ limitedBy: 'column', columnType: 'integer' });
-    expect(orders.message).toContain('ALTER TABLE orders ALTER COLUMN id TYPE bigint');
-    expect(bad.find((f) => f.object === 'public.small_id_seq')).toMatchObject({ severity: 'warning' });
+    expect(orders.message).toContain('ALTER TABLE public.orders ALTER COLUMN id TYPE bigint');
+    // A serial on int4: the column is the limit, so the advice is to widen the column.
+    expect(bad.find((f) => f.object === 'public.small_id_seq')).toMatchObject({ severity: 'warning', detail: expect.objectContaining({ limitedBy: 'column' }) });
     expect(bad.find((f) => f.object === 'public.big_id_seq')).toBeUndefined();
   });
 

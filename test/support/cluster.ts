@@ -119,7 +119,10 @@ export function stopCluster(info: ClusterInfo, opts: { keep?: boolean } = {}): v
   if (!opts.keep) rmSync(join(info.dataDir, '..'), { recursive: true, force: true });
 }
 
-/** A streaming standby of `primary`, made with pg_basebackup -R (replication_lag tests). */
+/**
+ * A streaming standby of `primary`, made with pg_basebackup -R (replication_lag tests).
+ * --checkpoint=fast: a spread checkpoint on a cluster with dirty buffers takes minutes.
+ */
 export async function startStandby(primary: ClusterInfo): Promise<ClusterInfo> {
   const base = mkdtempSync(join(tmpdir(), 'pgsteward-standby-'));
   ownDir(base);
@@ -128,9 +131,10 @@ export async function startStandby(primary: ClusterInfo): Promise<ClusterInfo> {
   const env = `PGPASSWORD=${SUPERUSER_PASSWORD}`;
   execFileSync(isRoot ? 'runuser' : 'env', [
     ...(isRoot ? ['-u', 'postgres', '--', 'env'] : []),
-    env, join(primary.binDir, 'pg_basebackup'), '-h', primary.host, '-p', String(primary.port), '-U', 'postgres', '-D', dataDir, '-R', '-X', 'stream', '--application-name=standby1',
+    env, join(primary.binDir, 'pg_basebackup'), '-h', primary.host, '-p', String(primary.port), '-U', 'postgres', '-D', dataDir, '-R', '-X', 'stream', '--checkpoint=fast',
   ], { stdio: 'pipe' });
-  const settings = [...SERVER_SETTINGS, `unix_socket_directories=${base}`, `port=${port}`, 'hot_standby=on'];
+  // cluster_name is the walreceiver's application_name when primary_conninfo has none.
+  const settings = [...SERVER_SETTINGS, `unix_socket_directories=${base}`, `port=${port}`, 'hot_standby=on', 'cluster_name=standby1'];
   runAsOwner(join(primary.binDir, 'pg_ctl'), ['-D', dataDir, '-l', join(base, 'server.log'), '-w', '-t', '60', '-o', settings.map((s) => `-c ${s}`).join(' '), 'start']);
   return { host: '127.0.0.1', port, dataDir, binDir: primary.binDir, major: primary.major };
 }

@@ -1,16 +1,20 @@
 /** One-line helpers for health tests: run checks as the restricted role with given settings. */
-import type { HealthConfig } from '../../lib/config/schema';
-import { resolveTarget } from '../../lib/config/resolve';
+import type { ConfigInput } from '../../lib/config/schema';
+import { parseConfig } from '../../lib/config/load';
+import { selectTargets } from '../../lib/config/resolve';
 import { Db, fromUrl } from '../../lib/pg';
 import { runChecks, ChecksResult } from '../../lib/health/run';
 import type { CheckId } from '../../lib/health/catalog';
 import type { Finding } from '../../lib/health/finding';
 
-export function healthSettings(health: HealthConfig = {}) {
-  return resolveTarget({}, { id: 'test', connection: { url: 'postgres://x@127.0.0.1/x' }, health }).health;
+type HealthInput = NonNullable<NonNullable<ConfigInput['defaults']>['health']>;
+
+/** Settings exactly as a user's config would give them: validated (units converted) and resolved. */
+export function healthSettings(health: HealthInput = {}) {
+  return selectTargets(parseConfig({ targets: [{ id: 'test', connection: { url: 'postgres://x@127.0.0.1/x' }, health }] }))[0].health;
 }
 
-export async function runHealth(url: string, health: HealthConfig = {}, only?: CheckId[], memory?: ChecksResult['memory']): Promise<ChecksResult & { statements: number }> {
+export async function runHealth(url: string, health: HealthInput = {}, only?: CheckId[], memory?: ChecksResult['memory']): Promise<ChecksResult & { statements: number }> {
   const settings = healthSettings(health);
   const db = await Db.connect(fromUrl(url), { statementTimeoutMs: settings.statementTimeoutMs, lockTimeoutMs: settings.lockTimeoutMs, connectTimeoutMs: 5000 });
   try {

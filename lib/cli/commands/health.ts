@@ -1,0 +1,70 @@
+/** `pgsteward health`: the shared run flags, every target in turn, one JSON document, one exit code. */
+import { formatForConsole } from '../../alert/publish';
+import { LocalStateStore } from '../../alert/state-store-local';
+import { loadConfigFile } from '../../config/load';
+import { resolveAlerts, resolveTarget, selectTargets, targetIdFromUrl, ResolvedTarget } from '../../config/resolve';
+import type { Config } from '../../config/schema';
+import { REPORT_DEFAULTS } from '../../config/defaults';
+import { UsageError } from '../../errors';
+import { CHECK_IDS } from '../../health/catalog';
+import type { HealthReport } from '../../report/types';
+import { runHealth } from '../../runner/health';
+import { LocalSink } from '../../sinks/local';
+import { makeS3Client, S3Sink } from '../../sinks/s3';
+import type { ReportSink } from '../../sinks/types';
+import { parseRunFlags } from '../args';
+import { EXIT, healthExitCode } from '../exit-codes';
+import { HEALTH_HELP } from '../help';
+import { healthSummary, jsonDocument, stderrLogger, Streams } from '../output';
+
+export async function healthCommand(argv: string[], streams: Streams): Promise<number> {
+  const flags = parseRunFlags(argv);
+  if (flags.help) {
+    streams.out(HEALTH_HELP);
+    return EXIT.OK;
+  }
+  const unknown = flags.checks.filter((c) => !(CHECK_IDS as readonly string[]).includes(c));
+  if (unknown.length) throw new UsageError(`unknown check id(s) in --checks: ${unknown.join(', ')} (known: ${CHECK_IDS.join(', ')})`);
+
+  const config: Config = flags.config ? loadConfigFile(flags.config) : {};
+  const targets: ResolvedTarget[] = flags.databaseUrl
+    ? [resolveTarget(config, { id: targetIdFromUrl(flags.databaseUrl), connection: { url: flags.databaseUrl } })]
+    : selectTargets(config, flags.targets);
+  if (!targets.length) throw new UsageError(`${flags.config} defines no targets: add some under "targets", or use --database-url`);
+
+  const logger = stderrLogger(streams);
+  const sink = makeSink(flags.out, config);
+  const state = flags.state ? new LocalStateStore(flags.state) : undefined;
+  const alerts = resolveAlerts(config);
+  const reports: HealthReport[] = [];
+  let code: number = EXIT.OK;
+  for (const target of targets) {
+    const outcome = await runHealth(target, {
+      alerts,
+      state,
+      sink,
+      sns: alerts.topicArn ? { topicArn: alerts.topicArn, region: alerts.region } : undefined,
+      onUnpublished: (ns) => { if (!flags.quiet) streams.err(formatForConsole(ns)); },
+      only: flags.checks,
+      logger,
+    });
+    reports.push(outcome.report);
+    code = Math.max(code, healthExitCode(outcome.report.summary.worst), outcome.deliveryFailed ? EXIT.FAILED : EXIT.OK);
+    if (!flags.quiet) streams.err(healthSummary(outcome.report, streams));
+  }
+  if (flags.json) streams.out(jsonDocument(reports, targets.length > 1));
+  return code;
+}
+
+function makeSink(out: string | undefined, config: Config): ReportSink | undefined {
+  if (out) return new LocalSink(out);
+  if (config.reports?.bucket) {
+    return new S3Sink({
+      client: makeS3Client({ region: config.reports.region, endpoint: config.reports.endpoint }),
+      bucket: config.reports.bucket,
+      prefix: config.reports.prefix ?? REPORT_DEFAULTS.prefix,
+      region: config.reports.region,
+    });
+  }
+  return undefined;
+}

@@ -1,0 +1,131 @@
+/**
+ * One health run for one target, from connection to delivered alert:
+ *   load state → connect → checks → alert lifecycle (claimed in state with a conditional
+ *   write) → report → deliver (S3/dir, then SNS/stderr) → un-claim what could not be sent.
+ * An unreachable database is not an exception here: it is a critical `connection` finding,
+ * and the run still produces a report and an alert.
+ */
+import { randomBytes } from 'node:crypto';
+import { evaluate } from '../alert/lifecycle';
+import { emptyState, migrateState, StateDoc } from '../alert/state';
+import type { StateStore } from '../alert/state-store';
+import { updateState } from '../alert/state-update';
+import type { AlertSettings, ResolvedTarget } from '../config/resolve';
+import { errorMessage } from '../errors';
+import type { Finding } from '../health/finding';
+import { runChecks, summarize } from '../health/run';
+import type { Logger } from '../log';
+import { Db } from '../pg/db';
+import { ConnectionParams, resolveConnection } from '../pg/credentials';
+import type { HealthReport, RunError } from '../report/types';
+import { deliver, DeliveryOptions } from './deliver';
+import { unclaim } from './unclaim';
+
+export interface HealthRunOptions extends Omit<DeliveryOptions, 'now'> {
+  alerts: AlertSettings;
+  state?: StateStore;
+  /** Only these check ids (on-demand runs). */
+  only?: string[];
+  now?: () => Date;
+}
+
+export interface HealthRunOutcome {
+  report: HealthReport;
+  /** A report write, state write or publish failed: the run must end non-zero. */
+  deliveryFailed: boolean;
+}
+
+export async function runHealth(target: ResolvedTarget, opts: HealthRunOptions): Promise<HealthRunOutcome> {
+  const now = opts.now ?? (() => new Date());
+  const started = now();
+  const t0 = Date.now();
+  const errors: RunError[] = [];
+  const stateName = `health/${target.id}`;
+
+  // 1. What the previous run remembered (interval counters); alerts are re-read when claimed.
+  let memory: StateDoc['memory'] = {};
+  if (opts.state) {
+    try {
+      const loaded = await opts.state.load(stateName);
+      const migrated = migrateState(loaded.doc, 'health', target.id);
+      if (migrated.discarded) opts.logger.warn('stored alert state discarded; starting afresh', { target: target.id, reason: migrated.discarded });
+      memory = migrated.doc.memory;
+    } catch (err) {
+      errors.push({ stage: 'state', message: `cannot read state: ${errorMessage(err)}` });
+    }
+  }
+
+  // 2. Connect and check.
+  let params: ConnectionParams | undefined;
+  let findings: Finding[];
+  let evaluatedChecks: string[];
+  let statements = 0;
+  let server: HealthReport['server'];
+  try {
+    params = await resolveConnection(target.connection);
+    const db = await Db.connect(params, {
+      statementTimeoutMs: target.health.statementTimeoutMs,
+      lockTimeoutMs: target.health.lockTimeoutMs,
+      connectTimeoutMs: target.connectTimeoutMs,
+    });
+    try {
+      server = { host: params.host, port: params.port, database: db.server.database, version: db.server.version, inRecovery: db.server.inRecovery };
+      const out = await runChecks(db, target.health, { memory: memory as Record<string, Record<string, unknown>>, now: started, only: opts.only });
+      findings = out.findings;
+      evaluatedChecks = out.evaluatedChecks;
+      memory = out.memory;
+      statements = db.statements;
+    } finally {
+      await db.close();
+    }
+  } catch (err) {
+    const message = `Cannot connect: ${errorMessage(err)}`;
+    findings = [{ check: 'connection', severity: target.health.thresholds.connection?.severity ?? 'critical', message, detail: { error: errorMessage(err), code: (err as { code?: string }).code } }];
+    evaluatedChecks = ['connection'];
+    errors.push({ stage: 'connect', message });
+    if (params) server = { host: params.host, port: params.port, database: params.database };
+  }
+
+  // 3. Alert lifecycle, claimed in the state store so overlapping runs never notify twice.
+  const input = { target: target.id, advisor: 'health' as const, findings, evaluatedChecks, now: started, settings: opts.alerts };
+  let notifications: HealthReport['notifications'];
+  let before: StateDoc['alerts'] = {};
+  if (opts.state) {
+    try {
+      notifications = await updateState(opts.state, stateName, (prev) => {
+        const doc = migrateState(prev, 'health', target.id).doc;
+        before = doc.alerts;
+        const out = evaluate(doc.alerts, input);
+        return { doc: { ...doc, alerts: out.next, memory, updatedAt: started.toISOString() }, result: out.notifications };
+      });
+    } catch (err) {
+      errors.push({ stage: 'state', message: `cannot save alert state (notifying as if stateless): ${errorMessage(err)}` });
+      notifications = evaluate({}, input).notifications;
+    }
+  } else {
+    notifications = evaluate(emptyState('health', target.id).alerts, input).notifications;
+  }
+
+  // 4. Report and delivery.
+  const report: HealthReport = {
+    schemaVersion: 1,
+    advisor: 'health',
+    target: target.id,
+    runId: randomBytes(4).toString('hex'),
+    startedAt: started.toISOString(),
+    durationMs: Date.now() - t0,
+    server,
+    findings,
+    summary: summarize(findings),
+    statements,
+    notifications,
+    errors,
+  };
+  const delivery = await deliver(report, { ...opts, now });
+  if (delivery.unpublished.length && opts.state) {
+    await unclaim(opts.state, { advisor: 'health', id: target.id, stateName }, delivery.unpublished, before).catch((err) =>
+      opts.logger.error('cannot un-claim unpublished notifications; they will not be retried', { error: errorMessage(err) }));
+  }
+  const deliveryFailed = errors.some((e) => e.stage === 'report' || e.stage === 'alert' || e.stage === 'state');
+  return { report, deliveryFailed };
+}
