@@ -96,8 +96,9 @@ async function sessions(ctx: CheckContext, enabled: Set<CheckId>): Promise<Findi
   if (enabled.has('long_running_queries')) {
     const found: Finding[] = [];
     for (const r of rows) {
-      // pgsteward's own sessions (another advisor running) are not the application's problem.
-      if (r.state !== 'active' || r.query_seconds === null || r.application_name === 'pgsteward') continue;
+      // pgsteward's own sessions (another advisor running) are not the application's problem, and
+      // a statement waiting on a lock is reported once, as blocked, with its blocker.
+      if (r.state !== 'active' || r.query_seconds === null || r.application_name === 'pgsteward' || r.blocked_by?.length) continue;
       const v = judge('long_running_queries', r.query_seconds, t.long_running_queries);
       if (v.severity === 'ok') continue;
       const s = sessionDetail(r, r.query_seconds, redact);

@@ -36,6 +36,15 @@ describe('health: objects', () => {
     expect(p.message).toContain('GRANT SELECT ON ALL SEQUENCES IN SCHEMA hidden TO pgsteward');
   });
 
+  it('a role without pg_monitor gets a permissions finding naming the GRANT, not a stack trace', async () => {
+    await t.admin.query(`create role plain_login login password 'plain-pw'`);
+    const url = t.stewardUrl.replace('pgsteward:pgsteward-test-role', 'plain_login:plain-pw');
+    const r = await runHealth(url, {});
+    expect(notOk(r, 'permissions')).toContainEqual(expect.objectContaining({ object: 'pg_monitor', message: expect.stringContaining('GRANT pg_monitor TO plain_login;') }));
+    expect(r.findings.find((f) => f.check === 'connection')?.severity).toBe('ok');
+    await t.admin.query(`drop role plain_login`).catch(() => undefined);
+  });
+
   it('reports an invalid index left by a failed CREATE INDEX CONCURRENTLY', async () => {
     await t.admin.query(`create table dupes (v int)`);
     await t.admin.query(`insert into dupes values (1), (1)`);
@@ -44,6 +53,8 @@ describe('health: objects', () => {
     expect(notOk(r, 'invalid_indexes')).toEqual([
       expect.objectContaining({ severity: 'warning', object: 'public.dupes_v_key', message: expect.stringContaining('DROP INDEX CONCURRENTLY public.dupes_v_key') }),
     ]);
+    const ignored = await runHealth(t.stewardUrl, { ignore: { invalid_indexes: ['public.dupes_*'] } }, ['invalid_indexes']);
+    expect(notOk(ignored, 'invalid_indexes')).toEqual([]);
     const crit = await runHealth(t.stewardUrl, { thresholds: { invalid_indexes: { severity: 'critical' } } }, ['invalid_indexes']);
     expect(notOk(crit, 'invalid_indexes')[0].severity).toBe('critical');
     await t.admin.query(`drop index dupes_v_key`);

@@ -57,7 +57,9 @@ describe('health: sessions', () => {
       return r.rowCount! > 0;
     });
     await sleep(1100);
-    const r = await runHealth(t.stewardUrl, { thresholds: { blocked_queries: { warning: 1, critical: 600 } } }, ['blocked_queries']);
+    const r = await runHealth(t.stewardUrl, { thresholds: { blocked_queries: { warning: 1, critical: 600 }, long_running_queries: { warning: 1 } } }, ['blocked_queries', 'long_running_queries']);
+    // Reported once, as blocked (with its blocker), not again as a long-running query.
+    expect(notOk(r, 'long_running_queries').map((x) => x.object)).not.toContain(`pid ${(waiter as any).processID}`);
     const [f] = notOk(r, 'blocked_queries');
     expect(f.object).toBe(`pid ${(waiter as any).processID}`);
     expect(f.message).toContain(`blocked by pid ${(blocker as any).processID}`);
