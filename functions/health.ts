@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { ConfigError, DeliveryError, errorMessage } from '../lib/errors';
 import { formatIssues } from '../lib/config/format-issues';
 import { selectTargets } from '../lib/config/resolve';
-import { CHECK_IDS } from '../lib/health/catalog';
+import { CHECK_IDS, Severity, worstSeverity } from '../lib/health/catalog';
 import { runHealth } from '../lib/runner/health';
 import { mapSettled } from '../lib/runner/concurrency';
 import { env } from './constants';
@@ -41,8 +41,8 @@ async function run(event: unknown): Promise<HealthSummary> {
     s.status === 'fulfilled'
       ? { target: targets[i].id, worst: s.value.report.summary.worst, notifications: s.value.report.notifications.length, errors: s.value.report.errors.map((e) => e.message), report: s.value.report.location?.json }
       : { target: targets[i].id, errors: [errorMessage(s.reason)] });
-  const rank = ['ok', 'unknown', 'warning', 'critical'];
-  const worst = results.reduce((w, r) => (rank.indexOf(r.worst ?? 'critical') > rank.indexOf(w) ? r.worst ?? 'critical' : w), 'ok');
+  // A target whose run threw has no verdict: count it as critical, never as fine.
+  const worst = worstSeverity(results.map((r) => (r.worst ?? 'critical') as Severity));
   const summary = { targets: targets.length, worst, results };
   logger.info('health run finished', { summary });
   // Every target was checked and delivered where possible; now make a delivery failure visible.

@@ -4,14 +4,11 @@ import { LocalStateStore } from '../../alert/state-store-local';
 import { loadConfigFile } from '../../config/load';
 import { resolveAlerts, resolveTarget, selectTargets, targetIdFromUrl, ResolvedTarget } from '../../config/resolve';
 import type { Config } from '../../config/schema';
-import { REPORT_DEFAULTS } from '../../config/defaults';
 import { UsageError } from '../../errors';
 import { CHECK_IDS } from '../../health/catalog';
 import type { HealthReport } from '../../report/types';
 import { runHealth } from '../../runner/health';
-import { LocalSink } from '../../sinks/local';
-import { makeS3Client, S3Sink } from '../../sinks/s3';
-import type { ReportSink } from '../../sinks/types';
+import { sinkFromConfig } from '../../sinks/from-config';
 import { parseRunFlags } from '../args';
 import { EXIT, healthExitCode } from '../exit-codes';
 import { HEALTH_HELP } from '../help';
@@ -33,7 +30,7 @@ export async function healthCommand(argv: string[], streams: Streams): Promise<n
   if (!targets.length) throw new UsageError(`${flags.config} defines no targets: add some under "targets", or use --database-url`);
 
   const logger = stderrLogger(streams);
-  const sink = makeSink(flags.out, config);
+  const sink = sinkFromConfig(config, { dir: flags.out });
   const state = flags.state ? new LocalStateStore(flags.state) : undefined;
   const alerts = resolveAlerts(config);
   const reports: HealthReport[] = [];
@@ -54,17 +51,4 @@ export async function healthCommand(argv: string[], streams: Streams): Promise<n
   }
   if (flags.json) streams.out(jsonDocument(reports, targets.length > 1));
   return code;
-}
-
-function makeSink(out: string | undefined, config: Config): ReportSink | undefined {
-  if (out) return new LocalSink(out);
-  if (config.reports?.bucket) {
-    return new S3Sink({
-      client: makeS3Client({ region: config.reports.region, endpoint: config.reports.endpoint }),
-      bucket: config.reports.bucket,
-      prefix: config.reports.prefix ?? REPORT_DEFAULTS.prefix,
-      region: config.reports.region,
-    });
-  }
-  return undefined;
 }
