@@ -5,7 +5,7 @@
  * so pgsteward's own statements can be recognised in pg_stat_statements, which has no
  * application_name column. Values are always bound ($1…); identifiers go through ./quote.
  */
-import { Client, QueryResultRow } from 'pg';
+import { Client, QueryConfig, QueryResultRow } from 'pg';
 import { ConnectionParams } from './credentials';
 import { translateError } from './errors';
 import { chooseTls } from './tls';
@@ -94,7 +94,9 @@ export class Db {
   async query<R extends QueryResultRow = Record<string, any>>(sql: string, values: unknown[] = []): Promise<R[]> {
     this.statements++;
     try {
-      const res = await this.client.query<R>(`${SQL_TAG} ${sql}`, values);
+      // The extended protocol always: it refuses a second statement hidden in the text, which
+      // matters for the advisor, which plans statement texts taken from pg_stat_statements.
+      const res = await this.client.query<R>({ text: `${SQL_TAG} ${sql}`, values, queryMode: 'extended' } as QueryConfig);
       return res.rows;
     } catch (err) {
       throw translateError(err);

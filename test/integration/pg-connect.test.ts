@@ -64,3 +64,17 @@ describe('lib/pg against a real server', () => {
     }
   });
 });
+
+describe('lib/pg refuses a second statement hidden in a text', () => {
+  const t = useTestDatabase();
+  it('uses the extended protocol even without parameters', async () => {
+    await t.admin.query('create table victim (id int)');
+    const db = await Db.connect(fromUrl(t.url), session);
+    try {
+      await expect(db.query('select 1; drop table victim')).rejects.toThrow(/cannot insert multiple commands into a prepared statement/);
+      expect((await t.admin.query(`select to_regclass('victim') as r`)).rows[0].r).toBe('victim');
+    } finally {
+      await db.close();
+    }
+  });
+});
