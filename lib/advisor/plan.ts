@@ -1,0 +1,112 @@
+/**
+ * Planning a statement without running it. PostgreSQL 16+ has EXPLAIN (GENERIC_PLAN); before
+ * that, PREPARE under plan_cache_mode = force_generic_plan and EXPLAIN EXECUTE with NULLs (field
+ * notes: without force_generic_plan, NULL parameters plan as "One-Time Filter: false" at cost 0).
+ * Representative values (drawn from pg_stats by the caller) go through the same PREPARE with
+ * force_custom_plan, since EXPLAIN cannot bind parameters: they are inlined as quoted literals.
+ * Never EXPLAIN ANALYZE: nothing here executes the statement.
+ */
+import type { Db } from '../pg/db';
+import { DbError } from '../pg/errors';
+
+export type Estimate = 'generic' | 'representative';
+
+export interface Planned {
+  totalCost: number;
+  /** Index names the plan uses (HypoPG's show as "<13371>btree_t_c"). */
+  indexes: string[];
+  estimate: Estimate;
+}
+
+export interface PlanInput {
+  /** Valid SQL with $1..$n (see sql-text.ts). */
+  text: string;
+  paramCount: number;
+  /** Types known from casts or typed literals; the others are inferred (`unknown`), or `text` on retry. */
+  paramTypes?: Map<number, string>;
+  /** Representative values, by parameter number; when given, a custom plan with them inlined. */
+  values?: Map<number, string | null>;
+}
+
+export class PlanError extends DbError {}
+
+export class Planner {
+  private seq = 0;
+  private ready = false;
+  private mode?: string;
+  /** EXPLAINs sent (a benchmark figure). */
+  calls = 0;
+
+  constructor(private readonly db: Db) {}
+
+  async plan(input: PlanInput): Promise<Planned> {
+    await this.init();
+    this.calls++;
+    if (!input.values && this.db.server.major >= 16) {
+      try {
+        return toPlanned(await this.db.query(`explain (generic_plan, format json) ${input.text}`), 'generic');
+      } catch (err) {
+        // Uninferrable parameter types: the PREPARE route can name them.
+        if (!/could not determine data type of parameter/.test((err as Error).message)) throw planError(err);
+      }
+    }
+    try {
+      return await this.viaPrepare(input, false);
+    } catch (err) {
+      if (!/could not determine data type of parameter/.test((err as Error).message)) throw planError(err);
+      return this.viaPrepare(input, true);
+    }
+  }
+
+  private async init(): Promise<void> {
+    if (this.ready) return;
+    // Literals are inlined for representative plans: make quoting unambiguous.
+    await this.db.query(`set standard_conforming_strings = on`);
+    this.ready = true;
+  }
+
+  private async viaPrepare(input: PlanInput, textForUnknown: boolean): Promise<Planned> {
+    const name = `pgsteward_plan_${++this.seq}`;
+    const types = Array.from({ length: input.paramCount }, (_, i) => input.paramTypes?.get(i + 1) ?? (textForUnknown ? 'text' : 'unknown'));
+    const mode = input.values ? 'force_custom_plan' : 'force_generic_plan';
+    if (this.mode !== mode) {
+      await this.db.query(`set plan_cache_mode = ${mode}`);
+      this.mode = mode;
+    }
+    await this.db.query(`prepare ${name}${types.length ? `(${types.join(', ')})` : ''} as ${input.text}`);
+    try {
+      const args = Array.from({ length: input.paramCount }, (_, i) => literal(input.values?.get(i + 1) ?? null));
+      const rows = await this.db.query(`explain (format json) execute ${name}${args.length ? `(${args.join(', ')})` : ''}`);
+      return toPlanned(rows, input.values ? 'representative' : 'generic');
+    } finally {
+      await this.db.query(`deallocate ${name}`).catch(() => undefined);
+    }
+  }
+}
+
+function literal(v: string | null): string {
+  return v === null ? 'NULL' : `'${v.replace(/'/g, "''")}'`;
+}
+
+function planError(err: unknown): PlanError {
+  const e = err as DbError;
+  return new PlanError(e.message, { code: e.code, cause: err });
+}
+
+interface PlanNode {
+  'Total Cost': number;
+  'Index Name'?: string;
+  Plans?: PlanNode[];
+}
+
+function toPlanned(rows: Record<string, unknown>[], estimate: Estimate): Planned {
+  const doc = rows[0]['QUERY PLAN'] as { Plan: PlanNode }[];
+  const root = doc[0].Plan;
+  const indexes: string[] = [];
+  const walk = (n: PlanNode) => {
+    if (n['Index Name']) indexes.push(n['Index Name']);
+    n.Plans?.forEach(walk);
+  };
+  walk(root);
+  return { totalCost: root['Total Cost'], indexes: [...new Set(indexes)], estimate };
+}
