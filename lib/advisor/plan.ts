@@ -32,15 +32,12 @@ export class PlanError extends DbError {}
 
 export class Planner {
   private seq = 0;
-  private ready = false;
-  private mode?: string;
   /** EXPLAINs sent (a benchmark figure). */
   calls = 0;
 
   constructor(private readonly db: Db) {}
 
   async plan(input: PlanInput): Promise<Planned> {
-    await this.init();
     this.calls++;
     if (!input.values && this.db.server.major >= 16) {
       try {
@@ -58,21 +55,14 @@ export class Planner {
     }
   }
 
-  private async init(): Promise<void> {
-    if (this.ready) return;
-    // Literals are inlined for representative plans: make quoting unambiguous.
-    await this.db.query(`set standard_conforming_strings = on`);
-    this.ready = true;
-  }
-
   private async viaPrepare(input: PlanInput, textForUnknown: boolean): Promise<Planned> {
     const name = `pgsteward_plan_${++this.seq}`;
     const types = Array.from({ length: input.paramCount }, (_, i) => input.paramTypes?.get(i + 1) ?? (textForUnknown ? 'text' : 'unknown'));
+    // Set every time, not once: the trial engine's ROLLBACK also undoes a SET made inside it.
+    // Inlined literals need standard_conforming_strings (the default since 9.1) to quote safely.
     const mode = input.values ? 'force_custom_plan' : 'force_generic_plan';
-    if (this.mode !== mode) {
-      await this.db.query(`set plan_cache_mode = ${mode}`);
-      this.mode = mode;
-    }
+    await this.db.query(`set plan_cache_mode = ${mode}`);
+    if (input.values) await this.db.query(`set standard_conforming_strings = on`);
     await this.db.query(`prepare ${name}${types.length ? `(${types.join(', ')})` : ''} as ${input.text}`);
     try {
       const args = Array.from({ length: input.paramCount }, (_, i) => literal(input.values?.get(i + 1) ?? null));
