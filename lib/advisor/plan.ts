@@ -26,12 +26,15 @@ export interface PlanInput {
   paramTypes?: Map<number, string>;
   /** Representative values, by parameter number; when given, a custom plan with them inlined. */
   values?: Map<number, string | null>;
+  /** The search_path names resolve under (the statement's user's), as a setting value. */
+  searchPath?: string;
 }
 
 export class PlanError extends DbError {}
 
 export class Planner {
   private seq = 0;
+  private path?: string;
   /** EXPLAINs sent (a benchmark figure). */
   calls = 0;
 
@@ -39,6 +42,10 @@ export class Planner {
 
   async plan(input: PlanInput): Promise<Planned> {
     this.calls++;
+    if (input.searchPath !== undefined && input.searchPath !== this.path) {
+      await this.db.query(`select set_config('search_path', $1, false)`, [input.searchPath]);
+      this.path = input.searchPath;
+    }
     if (!input.values && this.db.server.major >= 16) {
       try {
         return toPlanned(await this.db.query(`explain (generic_plan, format json) ${input.text}`), 'generic');

@@ -1,0 +1,190 @@
+/**
+ * The index advisor, wired in one readable function (Dexter's `perform`):
+ *   collect → parse/resolve/plan (workload) → candidates → what-if sizes → select → explain,
+ * plus the existing indexes' findings. One connection throughout (HypoPG is per backend);
+ * every hypothetical or trial object is gone when it returns, error or not.
+ */
+import type { Db } from '../pg/db';
+import { loadCatalog } from './catalog';
+import { CandidatePool, sharedPredicates } from './candidates';
+import { collect, CollectSettings, StatementsSnapshot } from './collect';
+import { coveringIndex, IndexFinding, indexFindings } from './existing-indexes';
+import { loadExistingIndexes } from './existing-indexes-load';
+import type { IndexDef } from './index-sql';
+import { prepareParser } from './parse';
+import { Planner } from './plan';
+import { recommendationSql } from './recommend';
+import { selectIndexes } from './select';
+import type { SkippedStatement } from './types';
+import type { WhatIfEngine } from './whatif/engine';
+import { HypoPGEngine } from './whatif/hypopg';
+import { CandidateIndex, WhatIfOracle } from './whatif/oracle';
+import { TrialEngine } from './whatif/trial';
+import { buildWorkload, WorkloadItem } from './workload';
+import { loadWrites, writeCost } from './write-cost';
+
+export interface AdviseSettings extends CollectSettings {
+  /** Total size the recommended indexes may take; default a tenth of the database. */
+  storageBudgetBytes?: number;
+  maxIndexesPerTable: number;
+  whatIf: 'hypopg' | 'trial';
+  /** The trial engine builds real indexes: only on tables up to this size. */
+  trialMaxTableBytes: number;
+  /** Unused indexes below this size are not reported. */
+  unusedMinBytes: number;
+  /** A recommendation must cut some statement's cost by at least this fraction. */
+  minImprovement: number;
+}
+
+export const ADVISE_DEFAULTS: Omit<AdviseSettings, keyof CollectSettings> = {
+  maxIndexesPerTable: 4,
+  whatIf: 'hypopg',
+  trialMaxTableBytes: 1024 ** 3,
+  unusedMinBytes: 1024 ** 2,
+  minImprovement: 0.1,
+};
+
+export interface StatementEffect {
+  queryid: string;
+  calls: number;
+  costBefore: number;
+  costAfter: number;
+  estimate: 'generic' | 'representative';
+}
+
+export interface Recommendation extends IndexDef {
+  /** schema.name */
+  tableName: string;
+  statement: string;
+  sizeBytes: number;
+  /** Σ calls × planner-cost reduction, net of writeOverhead. */
+  benefit: number;
+  /** Σ calls × mean time × relative cost reduction: the estimate people read. */
+  timeSavedMs: number;
+  writeOverhead: number;
+  statements: StatementEffect[];
+}
+
+export interface AdviseResult {
+  recommendations: Recommendation[];
+  indexFindings: IndexFinding[];
+  skipped: SkippedStatement[];
+  snapshot: StatementsSnapshot;
+  source: 'interval' | 'cumulative';
+  since: string | null;
+  note?: string;
+  budgetBytes: number;
+  analysed: number;
+  candidates: number;
+  whatIfCalls: number;
+}
+
+export async function advise(db: Db, settings: AdviseSettings, opts: { previous?: StatementsSnapshot; now?: Date; onProgress?: (msg: string) => void } = {}): Promise<AdviseResult> {
+  const now = opts.now ?? new Date();
+  const progress = opts.onProgress ?? (() => undefined);
+  await prepareParser();
+  const { minCalls, minMeanTimeMs, top, minIntervalMs, minIntervalCalls } = settings;
+  const collected = await collect(db, { minCalls, minMeanTimeMs, top, minIntervalMs, ...(minIntervalCalls !== undefined ? { minIntervalCalls } : {}) }, opts.previous, now);
+  const [catalog, existing] = [await loadCatalog(db), await loadExistingIndexes(db)];
+  const findings = indexFindings(existing.indexes, { unusedMinBytes: settings.unusedMinBytes, statsReset: existing.statsReset });
+
+  const planner = new Planner(db);
+  progress(`planning ${collected.statements.length} statements`);
+  const workload = await buildWorkload(collected.statements, catalog, planner);
+  const budgetBytes = settings.storageBudgetBytes ?? Math.round(catalog.relations.reduce((s, r) => s + r.relpages * 8192, 0) / 10);
+
+  const pool = new CandidatePool();
+  const shared = sharedPredicates(workload.items.map((w) => w.resolved.tables));
+  for (const w of workload.items) pool.addStatement(w.id, w.resolved.tables, shared);
+  const proposals = pool.all.filter((c) => !coveringIndex(c.def, existing.indexes));
+
+  const engine: WhatIfEngine = settings.whatIf === 'trial' ? new TrialEngine(db, { maxTableBytes: settings.trialMaxTableBytes }) : await HypoPGEngine.open(db);
+  const oracle = new WhatIfOracle(engine, planner);
+  try {
+    const window = collected.since ? Math.max(1, (now.getTime() - Date.parse(collected.since)) / 1000) : Infinity;
+    const writes = await loadWrites(db, [...new Set(proposals.map((p) => `${p.def.table.schema}.${p.def.table.name}`))], window);
+    const updated = updatedColumns(workload.items);
+    progress(`sizing ${proposals.length} candidate indexes`);
+    const candidates: CandidateIndex[] = [];
+    for (const p of proposals) {
+      const table = `${p.def.table.schema}.${p.def.table.name}`;
+      let sizeBytes: number;
+      try {
+        sizeBytes = await oracle.measure(p.def);
+      } catch {
+        continue; // e.g. the trial engine refused a large table
+      }
+      const breaksHot = p.def.columns.some((c) => updated.get(table)?.has(c.name)) || (p.def.include ?? []).some((c) => updated.get(table)?.has(c));
+      candidates.push({ key: `${table}|${JSON.stringify(p.def)}`, table, def: p.def, sizeBytes, writeCost: writeCost(writes.get(table), breaksHot) });
+    }
+    progress(`choosing among ${candidates.length} candidates for a ${Math.round(budgetBytes / 1024 / 1024)} MB budget`);
+    const selection = await selectIndexes(workload.items, candidates, oracle, { budgetBytes, maxPerTable: settings.maxIndexesPerTable });
+    const recommendations = await explain(selection.chosen as CandidateIndex[], workload.items, oracle, settings.minImprovement, catalog);
+    return {
+      recommendations,
+      indexFindings: findings,
+      skipped: [...collected.skipped, ...workload.skipped],
+      snapshot: collected.snapshot,
+      source: collected.source,
+      since: collected.since,
+      note: collected.note,
+      budgetBytes,
+      analysed: workload.items.length,
+      candidates: candidates.length,
+      whatIfCalls: planner.calls,
+    };
+  } finally {
+    await oracle.clear().catch(() => undefined);
+    await engine.close().catch(() => undefined);
+  }
+}
+
+/** Per chosen index: the statements whose final plan uses it, and what it saves them. */
+async function explain(chosen: CandidateIndex[], items: WorkloadItem[], oracle: WhatIfOracle, minImprovement: number, catalog: Awaited<ReturnType<typeof loadCatalog>>): Promise<Recommendation[]> {
+  const effects = new Map<string, StatementEffect[]>(chosen.map((c) => [c.key, []]));
+  const shares = new Map<string, { saved: number; timeSaved: number }>(chosen.map((c) => [c.key, { saved: 0, timeSaved: 0 }]));
+  for (const w of items) {
+    const mine = chosen.filter((c) => w.tables.includes(c.table));
+    if (!mine.length) continue;
+    const used = await oracle.used(w, mine);
+    if (!used.length) continue;
+    const after = await oracle.cost(w, mine);
+    if (after > w.baseCost * (1 - minImprovement)) continue;
+    for (const key of used) {
+      effects.get(key)!.push({ queryid: w.id, calls: w.collected.calls, costBefore: round(w.baseCost), costAfter: round(after), estimate: 'generic' });
+      const s = shares.get(key)!;
+      s.saved += (w.collected.calls * (w.baseCost - after)) / used.length;
+      s.timeSaved += (w.collected.calls * w.collected.meanExecMs * (1 - after / w.baseCost)) / used.length;
+    }
+  }
+  return chosen
+    .filter((c) => effects.get(c.key)!.length)
+    .map((c) => ({
+      ...c.def,
+      tableName: c.table,
+      statement: recommendationSql(c.def, catalog),
+      sizeBytes: c.sizeBytes,
+      benefit: round(shares.get(c.key)!.saved - c.writeCost),
+      timeSavedMs: round(shares.get(c.key)!.timeSaved),
+      writeOverhead: round(c.writeCost),
+      statements: effects.get(c.key)!,
+    }))
+    .filter((r) => r.benefit > 0)
+    .sort((a, b) => b.benefit - a.benefit);
+}
+
+function updatedColumns(items: WorkloadItem[]): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const w of items) {
+    for (const t of w.resolved.tables) {
+      if (!t.columnsWritten.length) continue;
+      const key = `${t.schema}.${t.name}`;
+      const set = out.get(key) ?? new Set<string>();
+      t.columnsWritten.forEach((c) => set.add(c));
+      out.set(key, set);
+    }
+  }
+  return out;
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;

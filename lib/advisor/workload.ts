@@ -1,0 +1,72 @@
+/**
+ * From collected statements to a workload the selection can price: each statement parsed,
+ * resolved against the catalog under its user's search_path, and planned once as it stands.
+ * Whatever cannot take part is skipped with its reason, never a crash.
+ */
+import { errorMessage } from '../errors';
+import type { LoadedCatalog } from './catalog';
+import { parseStatement } from './parse';
+import type { PlannedStatement } from './whatif/oracle';
+import { Planner } from './plan';
+import { StatementResolver, ResolvedStatement } from './resolve';
+import type { CollectedStatement, SkippedStatement } from './types';
+
+export interface WorkloadItem extends PlannedStatement {
+  collected: CollectedStatement;
+  resolved: ResolvedStatement;
+  baseCost: number;
+  searchPath: string[];
+}
+
+export interface Workload {
+  items: WorkloadItem[];
+  skipped: SkippedStatement[];
+}
+
+const preview = (q: string) => (q.length > 200 ? `${q.slice(0, 200)}…` : q);
+
+export async function buildWorkload(statements: CollectedStatement[], catalog: LoadedCatalog, planner: Planner): Promise<Workload> {
+  const items: WorkloadItem[] = [];
+  const skipped: SkippedStatement[] = [];
+  const resolvers = new Map<string, StatementResolver>();
+  for (const s of statements) {
+    const parsed = parseStatement(s.query);
+    if (!parsed.ok) {
+      skipped.push({ queryid: s.queryid, query: preview(s.query), reason: parsed.reason === 'truncated' ? 'truncated' : parsed.reason === 'unsupported' ? 'unsupported' : 'unparsable', detail: parsed.message });
+      continue;
+    }
+    if (parsed.kind === 'insert' || parsed.kind === 'other') {
+      skipped.push({ queryid: s.queryid, query: preview(s.query), reason: 'unsupported', detail: `${parsed.kind} statements do not read through indexes` });
+      continue;
+    }
+    const path = catalog.searchPathFor(s.user);
+    const pathKey = path.join(',');
+    let resolver = resolvers.get(pathKey);
+    if (!resolver) resolvers.set(pathKey, (resolver = new StatementResolver(catalog.withSearchPath(path))));
+    const resolved = resolver.resolve(parsed);
+    const tables = resolved.tables.filter((t) => t.kind === 'table' || t.kind === 'partitioned' || t.kind === 'matview');
+    if (!tables.length) {
+      skipped.push({ queryid: s.queryid, query: preview(s.query), reason: 'catalog-only', detail: resolved.notes.join('; ') || 'no user table' });
+      continue;
+    }
+    // Plan as the statement's own user would see names: under its search_path.
+    const searchPath = path.map((p) => `"${p.replace(/"/g, '""')}"`).join(', ') || "''";
+    const plan = { text: parsed.text, paramCount: parsed.paramCount, paramTypes: resolved.paramTypes, searchPath };
+    try {
+      const base = await planner.plan(plan);
+      items.push({
+        id: s.queryid,
+        weight: s.calls,
+        tables: tables.map((t) => `${t.schema}.${t.name}`),
+        plan,
+        collected: s,
+        resolved: { ...resolved, tables },
+        baseCost: base.totalCost,
+        searchPath: path,
+      });
+    } catch (err) {
+      skipped.push({ queryid: s.queryid, query: preview(s.query), reason: 'plan-failed', detail: errorMessage(err) });
+    }
+  }
+  return { items, skipped };
+}
