@@ -177,7 +177,9 @@ async function main(): Promise<void> {
         continue;
       }
       const t = performance.now();
-      const out = await advisor.advise(db, adviseSettings(b.mb));
+      const out: Awaited<ReturnType<AdviseModule["advise"]>> = await (advisor.advise as any)(db, adviseSettings(b.mb), { onProgress: (m: string) => log(`  ${m}`) });
+      const o = out as unknown as { analysed?: number; candidates?: number; skipped?: { reason: string; detail?: string; query: string }[] };
+      if (o.analysed !== undefined) log(`@${b.mb} MB: ${o.analysed} statements analysed, ${o.candidates} candidates, ${o.skipped?.length ?? 0} skipped${o.skipped?.length ? `: ${o.skipped.filter((x) => x.reason !== 'pgsteward').map((x) => `${x.reason} (${(x.detail ?? '').slice(0, 80)}) ${x.query.slice(0, 40)}`).join(' | ')}` : ''}`);
       const seconds = (performance.now() - t) / 1000;
       const s = await score(db, BENCH_QUERIES, out.recommendations);
       const bytes = out.recommendations.reduce((sum, r) => sum + r.sizeBytes, 0);

@@ -54,17 +54,33 @@ export class Planner {
         if (!/could not determine data type of parameter/.test((err as Error).message)) throw planError(err);
       }
     }
-    try {
-      return await this.viaPrepare(input, false);
-    } catch (err) {
-      if (!/could not determine data type of parameter/.test((err as Error).message)) throw planError(err);
-      return this.viaPrepare(input, true);
+    // Parameters nothing can type (`case when … then $3`): name them text; if text then fails
+    // (`sum(text)`), the most recent guess becomes numeric.
+    const types = new Map(input.paramTypes ?? []);
+    const guessed: number[] = [];
+    let lastError: unknown;
+    for (let attempt = 0; attempt <= input.paramCount * 2; attempt++) {
+      try {
+        return await this.viaPrepare(input, types);
+      } catch (err) {
+        lastError = err;
+        const message = (err as Error).message;
+        const untyped = /could not determine data type of parameter \$(\d+)/.exec(message);
+        const retype = guessed.filter((n) => types.get(n) === 'text').pop();
+        if (untyped) {
+          types.set(Number(untyped[1]), 'text');
+          guessed.push(Number(untyped[1]));
+        } else if (retype !== undefined && /does not exist|invalid input syntax/.test(message)) {
+          types.set(retype, 'numeric');
+        } else break;
+      }
     }
+    throw planError(lastError);
   }
 
-  private async viaPrepare(input: PlanInput, textForUnknown: boolean): Promise<Planned> {
+  private async viaPrepare(input: PlanInput, known: Map<number, string>): Promise<Planned> {
     const name = `pgsteward_plan_${++this.seq}`;
-    const types = Array.from({ length: input.paramCount }, (_, i) => input.paramTypes?.get(i + 1) ?? (textForUnknown ? 'text' : 'unknown'));
+    const types = Array.from({ length: input.paramCount }, (_, i) => known.get(i + 1) ?? 'unknown');
     // Set every time, not once: the trial engine's ROLLBACK also undoes a SET made inside it.
     // Inlined literals need standard_conforming_strings (the default since 9.1) to quote safely.
     const mode = input.values ? 'force_custom_plan' : 'force_generic_plan';

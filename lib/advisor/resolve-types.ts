@@ -58,8 +58,23 @@ export interface ResolvedTable extends TableUsage {
   accesses: TableAccess[];
 }
 
+/** A parameter compared with a base column: where representative values come from. */
+export interface ParamUse {
+  param: number;
+  schema: string;
+  table: string;
+  column: string;
+  kind: 'equality' | 'range' | 'in';
+  /** For ranges: the operator, with the column on the left (`col >= $1` → '>='). */
+  op?: '<' | '<=' | '>' | '>=' | 'between';
+  /** Every parameter of the same compared value (`$2 + interval $3`): the first is the bound. */
+  group: number[];
+}
+
 export interface ResolvedStatement {
   kind: StatementKind;
+  /** Parameters compared with base columns, in the order they appear. */
+  paramUses: ParamUse[];
   tables: ResolvedTable[];
   /**
    * Types for PREPARE p(type, …): the statement's own casts and typed literals, then the type

@@ -5,13 +5,13 @@
  * would push the condition down (no LIMIT in the body; a CTE only when it is inlined).
  */
 import type { ColumnName, OrderItem, ParsedStatement, ParseOutcome } from './parse-types';
-import type { ResolvedStatement } from './resolve-types';
+import type { ParamUse, ResolvedStatement } from './resolve-types';
 import { hasColumn, Instance, lookup, outputNames, RefTarget, BoundRef, Binder } from './resolve-scope';
 import { Access, mergeByTable } from './resolve-usage';
 import { identSql } from './parse-type-name';
 import type { Catalog } from './types';
 
-export type { ResolvedStatement, ResolvedTable, TableAccess, TableUsage, OrderColumn } from './resolve-types';
+export type { ParamUse, ResolvedStatement, ResolvedTable, TableAccess, TableUsage, OrderColumn } from './resolve-types';
 
 interface BaseColumn {
   access: Access;
@@ -33,7 +33,7 @@ export class StatementResolver {
     binder.instantiate(parsed, parsed.main, undefined, []);
     const walker = new FactWalker((m) => notes.add(m), new Map(parsed.paramTypes));
     for (const inst of binder.instances) walker.scope(inst);
-    return { kind: parsed.kind, tables: mergeByTable(binder.accesses), paramTypes: walker.paramTypes, notes: [...notes] };
+    return { kind: parsed.kind, tables: mergeByTable(binder.accesses), paramTypes: walker.paramTypes, paramUses: walker.paramUses, notes: [...notes] };
   }
 }
 
@@ -42,6 +42,8 @@ export function resolveStatement(parsed: ParsedStatement, catalog: Catalog): Res
 }
 
 class FactWalker {
+  readonly paramUses: ParamUse[] = [];
+
   constructor(
     private readonly note: (m: string) => void,
     readonly paramTypes: Map<number, string>,
@@ -70,6 +72,12 @@ class FactWalker {
           const targets = this.bases(inst, p.column);
           if (p.value.kind !== 'columns') {
             for (const b of targets) (p.kind === 'equality' ? b.access.equality : p.kind === 'range' ? b.access.range : b.access.in).add(b.column);
+            const [b] = targets;
+            if (b && p.value.kind === 'param' && p.value.params.length) {
+              for (const param of p.value.params) {
+                this.paramUses.push({ param, schema: b.access.rel.schema, table: b.access.rel.name, column: b.column, kind: p.kind, ...(p.kind === 'range' ? { op: p.op } : {}), group: p.value.params });
+              }
+            }
             break;
           }
           // A value made of other relations' columns is a join condition: fixed per outer row.

@@ -7,7 +7,10 @@ import { errorMessage } from '../errors';
 import type { LoadedCatalog } from './catalog';
 import { parseStatement } from './parse';
 import type { PlannedStatement } from './whatif/oracle';
-import { Planner } from './plan';
+import { Estimate, Planner } from './plan';
+import type { Db } from '../pg/db';
+import type { ParsedStatement } from './parse';
+import { loadColumnStats, representativeValues } from './values';
 import { StatementResolver, ResolvedStatement } from './resolve';
 import type { CollectedStatement, SkippedStatement } from './types';
 
@@ -16,6 +19,8 @@ export interface WorkloadItem extends PlannedStatement {
   resolved: ResolvedStatement;
   baseCost: number;
   searchPath: string[];
+  /** Whether costs come from representative values or the generic plan. */
+  estimate: Estimate;
 }
 
 export interface Workload {
@@ -25,10 +30,10 @@ export interface Workload {
 
 const preview = (q: string) => (q.length > 200 ? `${q.slice(0, 200)}…` : q);
 
-export async function buildWorkload(statements: CollectedStatement[], catalog: LoadedCatalog, planner: Planner): Promise<Workload> {
-  const items: WorkloadItem[] = [];
+export async function buildWorkload(db: Db, statements: CollectedStatement[], catalog: LoadedCatalog, planner: Planner): Promise<Workload> {
   const skipped: SkippedStatement[] = [];
   const resolvers = new Map<string, StatementResolver>();
+  const ready: { s: CollectedStatement; parsed: ParsedStatement; resolved: ResolvedStatement; tables: ResolvedStatement['tables']; path: string[] }[] = [];
   for (const s of statements) {
     const parsed = parseStatement(s.query);
     if (!parsed.ok) {
@@ -49,24 +54,30 @@ export async function buildWorkload(statements: CollectedStatement[], catalog: L
       skipped.push({ queryid: s.queryid, query: preview(s.query), reason: 'catalog-only', detail: resolved.notes.join('; ') || 'no user table' });
       continue;
     }
+    ready.push({ s, parsed, resolved, tables, path });
+  }
+
+  // One statement reads the statistics of every compared column.
+  const stats = await loadColumnStats(db, ready.flatMap((r) => r.resolved.paramUses));
+  const items: WorkloadItem[] = [];
+  for (const { s, parsed, resolved, tables, path } of ready) {
     // Plan as the statement's own user would see names: under its search_path.
     const searchPath = path.map((p) => `"${p.replace(/"/g, '""')}"`).join(', ') || "''";
-    const plan = { text: parsed.text, paramCount: parsed.paramCount, paramTypes: resolved.paramTypes, searchPath };
-    try {
-      const base = await planner.plan(plan);
-      items.push({
-        id: s.queryid,
-        weight: s.calls,
-        tables: tables.map((t) => `${t.schema}.${t.name}`),
-        plan,
-        collected: s,
-        resolved: { ...resolved, tables },
-        baseCost: base.totalCost,
-        searchPath: path,
-      });
-    } catch (err) {
-      skipped.push({ queryid: s.queryid, query: preview(s.query), reason: 'plan-failed', detail: errorMessage(err) });
+    const generic = { text: parsed.text, paramCount: parsed.paramCount, paramTypes: resolved.paramTypes, searchPath };
+    const values = representativeValues(resolved.paramUses, stats, parsed.paramCount, resolved.paramTypes);
+    const attempts = values ? [{ ...generic, values }, generic] : [generic];
+    let lastError: unknown;
+    for (const plan of attempts) {
+      try {
+        const base = await planner.plan(plan);
+        items.push({ id: s.queryid, weight: s.calls, tables: tables.map((t) => `${t.schema}.${t.name}`), plan, collected: s, resolved: { ...resolved, tables }, baseCost: base.totalCost, searchPath: path, estimate: base.estimate });
+        lastError = undefined;
+        break;
+      } catch (err) {
+        lastError = err;
+      }
     }
+    if (lastError) skipped.push({ queryid: s.queryid, query: preview(s.query), reason: 'plan-failed', detail: errorMessage(lastError) });
   }
   return { items, skipped };
 }
