@@ -126,7 +126,7 @@ export async function advise(db: Db, settings: AdviseSettings, opts: { previous?
     return {
       recommendations,
       indexFindings: findings,
-      skipped: [...collected.skipped, ...workload.skipped],
+      skipped: collapseOwn([...collected.skipped, ...workload.skipped]),
       snapshot: collected.snapshot,
       source: collected.source,
       since: collected.since,
@@ -191,3 +191,10 @@ function updatedColumns(items: WorkloadItem[]): Map<string, Set<string>> {
 }
 
 const round = (n: number) => Math.round(n * 100) / 100;
+
+/** pgsteward's own statements (its EXPLAINs land in pg_stat_statements too) are one line, not hundreds. */
+function collapseOwn(skipped: SkippedStatement[]): SkippedStatement[] {
+  const own = skipped.filter((s) => s.reason === 'pgsteward');
+  const rest = skipped.filter((s) => s.reason !== 'pgsteward');
+  return own.length ? [...rest, { query: `${own.length} statement(s) issued by pgsteward itself`, reason: 'pgsteward' }] : rest;
+}
