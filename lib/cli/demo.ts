@@ -7,7 +7,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -19,6 +18,8 @@ import { EXIT } from './exit-codes';
 import { DEMO_HELP } from './help';
 import { main } from './main';
 import { healthSummary, Streams } from './output';
+import { freePort } from '../util/free-port';
+import { withTimeout } from '../util/with-timeout';
 
 /** Session checks wait minutes by default; the demo lowers them so it finishes in seconds. */
 const SESSION_CHECKS: CheckId[] = ['long_running_queries', 'idle_in_transaction', 'blocked_queries'];
@@ -286,21 +287,6 @@ function lastResort(demo: Demo): void {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => res(port));
-    });
-  });
-}
 
-function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const timeout = new Promise<never>((_, rej) => { timer = setTimeout(() => rej(new Error(`${message} within ${ms / 1000} s`)), ms); });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

