@@ -1,6 +1,7 @@
 /** Command-line parsing with node's own parseArgs: strict, so an unknown flag is an error that names it. */
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors';
+import { parseSizeBytes } from '../config/units';
 
 export interface RunFlags {
   databaseUrl?: string;
@@ -11,6 +12,10 @@ export interface RunFlags {
   json: boolean;
   checks: string[];
   quiet: boolean;
+  /** advise: `--storage-budget 80MB`, in bytes. */
+  storageBudgetBytes?: number;
+  /** advise: `--what-if hypopg|trial`. */
+  whatIf?: 'hypopg' | 'trial';
 }
 
 const RUN_OPTIONS = {
@@ -25,10 +30,16 @@ const RUN_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-export function parseRunFlags(argv: string[]): RunFlags & { help: boolean } {
+const ADVISE_OPTIONS = {
+  ...RUN_OPTIONS,
+  'storage-budget': { type: 'string' },
+  'what-if': { type: 'string' },
+} as const;
+
+export function parseRunFlags(argv: string[], command: 'health' | 'advise' = 'health'): RunFlags & { help: boolean } {
   let values: Record<string, unknown>;
   try {
-    ({ values } = parseArgs({ args: argv, options: RUN_OPTIONS, allowPositionals: false, strict: true }));
+    ({ values } = parseArgs({ args: argv, options: command === 'advise' ? ADVISE_OPTIONS : RUN_OPTIONS, allowPositionals: false, strict: true }));
   } catch (err) {
     throw new UsageError((err as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, ''));
   }
@@ -42,6 +53,7 @@ export function parseRunFlags(argv: string[]): RunFlags & { help: boolean } {
     checks: ((values.checks as string | undefined) ?? '').split(',').map((c) => c.trim()).filter(Boolean),
     quiet: !!values.quiet,
     help: !!values.help,
+    ...adviseFlags(values),
   };
   if (!flags.help) {
     if (flags.databaseUrl && flags.targets.length) throw new UsageError('give either --database-url or --target, not both');
@@ -49,4 +61,20 @@ export function parseRunFlags(argv: string[]): RunFlags & { help: boolean } {
     if (flags.targets.length && !flags.config) throw new UsageError('--target needs --config FILE (the targets are defined there)');
   }
   return flags;
+}
+
+function adviseFlags(values: Record<string, unknown>): Pick<RunFlags, 'storageBudgetBytes' | 'whatIf'> {
+  const out: Pick<RunFlags, 'storageBudgetBytes' | 'whatIf'> = {};
+  const budget = values['storage-budget'] as string | undefined;
+  if (budget !== undefined) {
+    const bytes = parseSizeBytes(budget);
+    if (bytes === undefined) throw new UsageError(`--storage-budget: expected a size such as 80MB or 1GB, got "${budget}"`);
+    out.storageBudgetBytes = bytes;
+  }
+  const whatIf = values['what-if'] as string | undefined;
+  if (whatIf !== undefined) {
+    if (whatIf !== 'hypopg' && whatIf !== 'trial') throw new UsageError(`--what-if: expected hypopg or trial, got "${whatIf}"`);
+    out.whatIf = whatIf;
+  }
+  return out;
 }

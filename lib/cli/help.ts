@@ -8,7 +8,8 @@ Usage: pgsteward <command> [options]
 Commands:
   health             check connections, long/blocked queries, wraparound, sequences,
                      replication, vacuum… and alert once per problem, not every run
-  advise             recommend indexes the planner proves useful   (not in this version yet)
+  advise             recommend indexes the planner proves useful (HypoPG), chosen for the
+                     whole workload under a storage budget; unused/duplicate/invalid indexes
   partitions         keep range-partitioned tables ahead of time   (not in this version yet)
   config validate F  check a config file; errors name the bad field
   demo               start a throwaway PostgreSQL with real problems and run health on it
@@ -50,6 +51,33 @@ Examples:
 Exit codes: 0 all ok · 1 worst is warning · 2 worst is critical (an unreachable
 database is critical) · 3 nothing could be judged. A failed report write or alert
 publish raises the code to at least 1.
+`;
+
+export const ADVISE_HELP = `Usage: pgsteward advise (--database-url URL | --config FILE [--target ID]...) [options]
+
+Reads pg_stat_statements, plans the costliest statements without running them, tries candidate
+indexes as hypothetical indexes (HypoPG), and recommends the set that saves the workload the
+most under a storage budget; also reports unused, duplicate, redundant and invalid indexes.
+Nothing is created: each recommendation carries the CREATE INDEX CONCURRENTLY to run.
+
+Options (besides --config/--target/--database-url/--out/--state/--json/--quiet as for health):
+  --storage-budget SIZE   total size of the recommended indexes, e.g. 80MB (default: a tenth of
+                          the database, or advise.storageBudget)
+  --what-if hypopg|trial  hypopg (default): hypothetical indexes, nothing built. trial: real
+                          indexes built in a transaction that is always rolled back — they block
+                          writes while they build: throwaway databases only
+  --state DIR             rank by the interval since the previous run instead of since the
+                          statistics were reset
+
+Needs: CREATE EXTENSION pg_stat_statements (and hypopg) in the database, and the grants in
+sql/roles.sql. Progress on stderr.
+
+Examples:
+  pgsteward advise --database-url postgres://pgsteward@localhost/app --storage-budget 200MB
+  pgsteward advise -c pgsteward.json --target orders-prod --json | jq '.recommendations[].statement'
+
+Exit codes: 0 advice produced (with or without recommendations) · 1 a target could not be
+advised, or a report/alert could not be delivered · 3 nothing could be judged.
 `;
 
 export const CONFIG_HELP = `Usage: pgsteward config validate FILE

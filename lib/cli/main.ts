@@ -5,6 +5,7 @@
 import { ConfigError, PgstewardError, UsageError } from '../errors';
 import { configCommand } from './commands/config';
 import { healthCommand } from './commands/health';
+import { adviseCommand } from './commands/advise';
 import { EXIT } from './exit-codes';
 import { MAIN_HELP, VERSION } from './help';
 import { processStreams, Streams } from './output';
@@ -23,7 +24,7 @@ const notYet = (name: string): Command => async (argv, streams) => {
 const COMMANDS: Record<string, Command> = {
   health: healthCommand,
   config: configCommand,
-  advise: notYet('advise'),
+  advise: adviseCommand,
   partitions: notYet('partitions'),
   demo: async (argv, streams) => (await import('./demo')).demoCommand(argv, streams),
 };

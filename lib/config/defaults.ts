@@ -21,6 +21,28 @@ export const HEALTH_DEFAULTS = {
   lockTimeout: '1s',
 };
 
+export const ADVISE_CONFIG_DEFAULTS = {
+  /** One-off statements are not worth an index. */
+  minCalls: 2,
+  /** An index cannot save much on statements faster than this (ms). */
+  minMeanTimeMs: 1,
+  /** Each analysed statement costs several EXPLAINs. */
+  top: 200,
+  /** A shorter interval since the previous snapshot holds too little to rank by. */
+  minInterval: '1h',
+  maxIndexesPerTable: 4,
+  whatIf: 'hypopg' as 'hypopg' | 'trial',
+  trialMaxTableSize: '1GB',
+  unusedMinSize: '1MB',
+  /** Dexter's rule: a statement's cost must at least halve. */
+  minImprovement: 0.5,
+  /** A recommendation still open is re-sent weekly, not every night. */
+  repeatInterval: '7d',
+  /** Planning hundreds of statements needs more than a health check's 10 s. */
+  statementTimeout: '30s',
+  lockTimeout: '1s',
+};
+
 export const CONNECTION_DEFAULTS = {
   /** libpq's connect_timeout equivalent; a dead host must not eat the Lambda's whole timeout. */
   connectTimeout: '10s',
@@ -43,6 +65,8 @@ export const STATE_DEFAULTS = {
 
 export const DEPLOY_DEFAULTS = {
   healthSchedule: 'rate(5 minutes)',
+  /** Nightly, when the workload of the day is in pg_stat_statements. */
+  adviseSchedule: 'cron(0 3 * * ? *)',
   timezone: 'UTC',
   memorySize: 256,
   timeout: '60s',

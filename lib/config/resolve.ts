@@ -5,9 +5,9 @@
  */
 import { ConfigError } from '../errors';
 import { CHECKS, CHECK_IDS, CheckId, Thresholds } from '../health/catalog';
-import { ALERT_DEFAULTS, CONNECTION_DEFAULTS, HEALTH_DEFAULTS } from './defaults';
+import { ADVISE_CONFIG_DEFAULTS, ALERT_DEFAULTS, CONNECTION_DEFAULTS, HEALTH_DEFAULTS } from './defaults';
 import { Config, ConnectionConfig, TargetConfig } from './schema';
-import { parseDurationMs } from './units';
+import { parseDurationMs, parseSizeBytes } from './units';
 
 export interface HealthSettings {
   thresholds: Record<CheckId, Thresholds>;
@@ -19,12 +19,29 @@ export interface HealthSettings {
   lockTimeoutMs: number;
 }
 
+export interface AdviseConfigSettings {
+  minCalls: number;
+  minMeanTimeMs: number;
+  top: number;
+  minIntervalMs: number;
+  /** Undefined: a tenth of the database. */
+  storageBudgetBytes?: number;
+  maxIndexesPerTable: number;
+  whatIf: 'hypopg' | 'trial';
+  trialMaxTableBytes: number;
+  unusedMinBytes: number;
+  minImprovement: number;
+  repeatIntervalMs: number;
+  statementTimeoutMs: number;
+  lockTimeoutMs: number;
+}
+
 export interface ResolvedTarget {
   id: string;
   connection: ConnectionConfig;
   connectTimeoutMs: number;
   health: HealthSettings;
-  advise: Record<string, unknown>;
+  advise: AdviseConfigSettings;
   partitions: Record<string, unknown>[];
 }
 
@@ -72,7 +89,7 @@ export function resolveTarget(config: Config, target: TargetConfig, path = 'targ
       statementTimeoutMs: parseDurationMs(health.statementTimeout)!,
       lockTimeoutMs: parseDurationMs(health.lockTimeout)!,
     },
-    advise: mergeDeep(mergeDeep({}, config.defaults?.advise), target.advise),
+    advise: resolveAdvise(mergeDeep(mergeDeep({ ...ADVISE_CONFIG_DEFAULTS }, config.defaults?.advise), target.advise)),
     partitions: target.partitions ?? config.defaults?.partitions ?? [],
   };
 }
@@ -127,4 +144,22 @@ function checkThresholdOrder(thresholds: Record<CheckId, Thresholds>, path: stri
     }
   }
   if (problems.length) throw new ConfigError(problems);
+}
+
+function resolveAdvise(a: typeof ADVISE_CONFIG_DEFAULTS & { storageBudget?: string }): AdviseConfigSettings {
+  return {
+    minCalls: a.minCalls,
+    minMeanTimeMs: a.minMeanTimeMs,
+    top: a.top,
+    minIntervalMs: parseDurationMs(a.minInterval)!,
+    storageBudgetBytes: a.storageBudget === undefined ? undefined : parseSizeBytes(a.storageBudget),
+    maxIndexesPerTable: a.maxIndexesPerTable,
+    whatIf: a.whatIf,
+    trialMaxTableBytes: parseSizeBytes(a.trialMaxTableSize)!,
+    unusedMinBytes: parseSizeBytes(a.unusedMinSize)!,
+    minImprovement: a.minImprovement,
+    repeatIntervalMs: parseDurationMs(a.repeatInterval)!,
+    statementTimeoutMs: parseDurationMs(a.statementTimeout)!,
+    lockTimeoutMs: parseDurationMs(a.lockTimeout)!,
+  };
 }

@@ -86,10 +86,37 @@ export const connectionSchema = z.union([
   }),
 ]);
 
-/** Sections a target and `defaults` share. `advise` and `partitions` are reserved for their advisors. */
+const size = z.string().refine((s) => parseSizeBytes(s) !== undefined, { message: 'expected a size such as "80MB" or "1GB"' });
+
+export const adviseSchema = z.strictObject({
+  /** Statements called fewer times in the interval are not worth an index. */
+  minCalls: z.number().int().min(1).optional(),
+  /** Statements faster on average than this (milliseconds) are skipped. */
+  minMeanTimeMs: z.number().nonnegative().optional(),
+  /** How many of the costliest statements are analysed. */
+  top: z.number().int().min(1).max(5000).optional(),
+  /** Below this interval since the previous run, cumulative counters are used. */
+  minInterval: duration.optional(),
+  /** Total size the recommended indexes may take (default: a tenth of the database). */
+  storageBudget: size.optional(),
+  maxIndexesPerTable: z.number().int().min(1).max(32).optional(),
+  whatIf: z.enum(['hypopg', 'trial']).optional(),
+  /** The trial engine builds real indexes (throwaway databases only): tables up to this size. */
+  trialMaxTableSize: size.optional(),
+  /** Unused indexes smaller than this are not reported. */
+  unusedMinSize: size.optional(),
+  /** A recommendation must cut some statement's planner cost by this fraction (0–1). */
+  minImprovement: z.number().min(0).max(1).optional(),
+  /** Re-notify an open recommendation after this long. */
+  repeatInterval: duration.optional(),
+  statementTimeout: duration.optional(),
+  lockTimeout: duration.optional(),
+});
+
+/** Sections a target and `defaults` share. `partitions` is reserved for its advisor. */
 const sections = {
   health: healthSchema.optional(),
-  advise: z.record(z.string(), z.unknown()).optional(),
+  advise: adviseSchema.optional(),
   partitions: z.array(z.record(z.string(), z.unknown())).optional(),
 };
 
@@ -142,7 +169,7 @@ export const deploySchema = z.strictObject({
     securityGroupIds: z.array(z.string().regex(/^sg-[0-9a-f]+$/)).min(1),
     availabilityZones: z.array(z.string()).optional(),
   }).optional(),
-  schedules: z.strictObject({ health: scheduleSchema.optional() }).optional(),
+  schedules: z.strictObject({ health: scheduleSchema.optional(), advise: scheduleSchema.optional() }).optional(),
   memorySize: z.number().int().min(128).max(10240).optional(),
   timeout: duration.optional(),
   /** Names the stack's resources; one deployment per environment. */
@@ -173,3 +200,4 @@ export type Config = z.output<typeof configSchema>;
 export type TargetConfig = z.output<typeof targetSchema>;
 export type ConnectionConfig = z.output<typeof connectionSchema>;
 export type HealthConfig = z.output<typeof healthSchema>;
+export type AdviseConfig = z.output<typeof adviseSchema>;

@@ -4,6 +4,7 @@
  */
 import { SEVERITY_RANK, Severity } from '../health/catalog';
 import type { HealthReport, Notification, Report, ReportBase } from './types';
+import { renderAdvise } from './markdown-advise';
 
 const ICON: Record<Severity, string> = { critical: '🔴', warning: '🟠', unknown: '⚪', ok: '🟢' };
 
@@ -11,6 +12,8 @@ export function renderMarkdown(report: Report): string {
   switch (report.advisor) {
     case 'health':
       return renderHealth(report);
+    case 'advise':
+      return renderAdvise(report);
   }
 }
 

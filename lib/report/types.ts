@@ -66,4 +66,51 @@ export interface HealthReport extends ReportBase {
   statements: number;
 }
 
-export type Report = HealthReport;
+/** One recommended index, as people and machines read it (schema in docs/report.schema.json). */
+export interface IndexRecommendation {
+  /** schema.name */
+  table: string;
+  columns: string[];
+  /** Per column when not all ascending: 'asc' | 'desc', with ' nulls first|last' when not the default. */
+  directions?: string[];
+  method: 'btree';
+  include?: string[];
+  where?: string;
+  /** One or more SQL statements, each ending in ';', runnable with psql -f. */
+  statement: string;
+  sizeBytes: number;
+  /** Σ calls × planner-cost reduction, net of write overhead (planner cost units). */
+  benefit: number;
+  /** Σ calls × mean time × relative cost reduction, over the counters' interval. */
+  timeSavedMs: number;
+  writeOverhead: number;
+  statements: { queryid: string; calls: number; costBefore: number; costAfter: number; estimate: 'generic' | 'representative' }[];
+  /** One sentence a developer understands. */
+  explanation: string;
+}
+
+export interface AdviseReport extends ReportBase {
+  advisor: 'advise';
+  recommendations: IndexRecommendation[];
+  indexFindings: { kind: 'unused' | 'duplicate' | 'redundant' | 'invalid'; index: string; table: string; sizeBytes: number; reason: string; statement: string }[];
+  skipped: { queryid?: string; query: string; reason: string; detail?: string }[];
+  summary: {
+    recommendations: number;
+    indexFindings: number;
+    /** Statements planned. */
+    analysed: number;
+    candidates: number;
+    whatIfCalls: number;
+    whatIf: 'hypopg' | 'trial';
+    budgetBytes: number;
+    totalSizeBytes: number;
+    timeSavedMs: number;
+    /** Whether the ranking used the interval since the previous run or cumulative counters. */
+    counters: 'interval' | 'cumulative';
+    since: string | null;
+    note?: string;
+  };
+  statements: number;
+}
+
+export type Report = HealthReport | AdviseReport;

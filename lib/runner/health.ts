@@ -6,10 +6,7 @@
  * and the run still produces a report and an alert.
  */
 import { randomBytes } from 'node:crypto';
-import { evaluate } from '../alert/lifecycle';
-import { emptyState, migrateState, StateDoc } from '../alert/state';
 import type { StateStore } from '../alert/state-store';
-import { updateState } from '../alert/state-update';
 import type { AlertSettings, ResolvedTarget } from '../config/resolve';
 import { errorMessage } from '../errors';
 import type { Finding } from '../health/finding';
@@ -20,6 +17,7 @@ import { ConnectionParams, resolveConnection } from '../pg/credentials';
 import type { HealthReport, RunError } from '../report/types';
 import { deliver, DeliveryOptions } from './deliver';
 import { unclaim } from './unclaim';
+import { claimTransitions, loadMemory } from './state-steps';
 
 export interface HealthRunOptions extends Omit<DeliveryOptions, 'now'> {
   alerts: AlertSettings;
@@ -43,17 +41,7 @@ export async function runHealth(target: ResolvedTarget, opts: HealthRunOptions):
   const stateName = `health/${target.id}`;
 
   // 1. What the previous run remembered (interval counters); alerts are re-read when claimed.
-  let memory: StateDoc['memory'] = {};
-  if (opts.state) {
-    try {
-      const loaded = await opts.state.load(stateName);
-      const migrated = migrateState(loaded.doc, 'health', target.id);
-      if (migrated.discarded) opts.logger.warn('stored alert state discarded; starting afresh', { target: target.id, reason: migrated.discarded });
-      memory = migrated.doc.memory;
-    } catch (err) {
-      errors.push({ stage: 'state', message: `cannot read state: ${errorMessage(err)}` });
-    }
-  }
+  let memory = await loadMemory(opts.state, 'health', target.id, opts.logger, errors);
 
   // 2. Connect and check.
   let params: ConnectionParams | undefined;
@@ -88,23 +76,7 @@ export async function runHealth(target: ResolvedTarget, opts: HealthRunOptions):
 
   // 3. Alert lifecycle, claimed in the state store so overlapping runs never notify twice.
   const input = { target: target.id, advisor: 'health' as const, findings, evaluatedChecks, now: started, settings: opts.alerts };
-  let notifications: HealthReport['notifications'];
-  let before: StateDoc['alerts'] = {};
-  if (opts.state) {
-    try {
-      notifications = await updateState(opts.state, stateName, (prev) => {
-        const doc = migrateState(prev, 'health', target.id).doc;
-        before = doc.alerts;
-        const out = evaluate(doc.alerts, input);
-        return { doc: { ...doc, alerts: out.next, memory, updatedAt: started.toISOString() }, result: out.notifications };
-      });
-    } catch (err) {
-      errors.push({ stage: 'state', message: `cannot save alert state (notifying as if stateless): ${errorMessage(err)}` });
-      notifications = evaluate({}, input).notifications;
-    }
-  } else {
-    notifications = evaluate(emptyState('health', target.id).alerts, input).notifications;
-  }
+  const { notifications, before } = await claimTransitions(opts.state, input, memory, errors);
 
   // 4. Report and delivery.
   const report: HealthReport = {

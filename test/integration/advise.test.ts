@@ -79,3 +79,52 @@ describe('advise on an OLTP workload', () => {
     }
   });
 });
+
+describe('pgsteward advise (CLI)', () => {
+  const t = useTestDatabase();
+
+  beforeAll(async () => {
+    await t.admin.query(`create table events (id bigserial primary key, device_id int not null, kind text not null, at timestamptz not null)`);
+    await t.admin.query(`insert into events (device_id, kind, at) select g % 5000, 'k' || (g % 7), now() - (g || ' seconds')::interval from generate_series(1, 100000) g`);
+    await t.admin.query(`vacuum analyze events`);
+    await t.admin.query(`grant select on all tables in schema public to pgsteward`);
+    await t.admin.query(`select pg_stat_reset()`);
+    const app = await t.session();
+    for (let i = 0; i < 4; i++) await app.query(`select * from events where device_id = $1 and at > now() - interval '1 hour' order by at desc`, [i]);
+  });
+
+  it('prints one JSON report with runnable recommendations, writes JSON + Markdown, exits 0', async () => {
+    const { cli } = await import('../support/cli');
+    const { mkdtempSync, readdirSync, readFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const out = mkdtempSync(join(tmpdir(), 'pgsteward-advise-'));
+    try {
+      const r = await cli('advise', '--database-url', t.stewardUrl, '--json', '--out', out, '--storage-budget', '50MB');
+      expect(r.code).toBe(0);
+      const report = r.json();
+      expect(report).toMatchObject({ schemaVersion: 1, advisor: 'advise', summary: { whatIf: 'hypopg', budgetBytes: 50 * 1024 * 1024 } });
+      const rec = report.recommendations.find((x: any) => x.table === 'public.events');
+      expect(rec.columns[0]).toBe('device_id');
+      expect(rec.statement).toMatch(/^CREATE INDEX CONCURRENTLY IF NOT EXISTS "events_device_id[a-z_0-9]*" ON "public"\."events" \("device_id"/);
+      expect(rec.explanation).toContain('public.events');
+      expect(report.notifications).toContainEqual(expect.objectContaining({ check: 'index_recommendation', reason: 'new' }));
+      expect(r.stderr).toContain('pgsteward advise');
+      const files = readdirSync(out, { recursive: true }) as string[];
+      const md = files.find((f) => f.endsWith('.md'))!;
+      expect(readFileSync(join(out, md), 'utf8')).toContain('## Create (1');
+      await t.admin.query(rec.statement.replace(/;$/, ''));
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it('bad flags exit 3; an unreachable database exits 1 with a report', async () => {
+    const { cli } = await import('../support/cli');
+    expect((await cli('advise', '--database-url', t.stewardUrl, '--what-if', 'magic')).code).toBe(3);
+    expect((await cli('advise', '--database-url', t.stewardUrl, '--storage-budget', 'lots')).stderr).toContain('--storage-budget');
+    const down = await cli('advise', '--database-url', 'postgres://x:y@127.0.0.1:1/db', '--json');
+    expect(down.code).toBe(1);
+    expect(down.json().errors[0].message).toContain('advise could not run');
+  });
+});

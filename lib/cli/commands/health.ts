@@ -1,9 +1,6 @@
 /** `pgsteward health`: the shared run flags, every target in turn, one JSON document, one exit code. */
 import { formatForConsole } from '../../alert/publish';
 import { LocalStateStore } from '../../alert/state-store-local';
-import { loadConfigFile } from '../../config/load';
-import { resolveAlerts, resolveTarget, selectTargets, targetIdFromUrl, ResolvedTarget } from '../../config/resolve';
-import type { Config } from '../../config/schema';
 import { UsageError } from '../../errors';
 import { CHECK_IDS } from '../../health/catalog';
 import type { HealthReport } from '../../report/types';
@@ -13,6 +10,7 @@ import { parseRunFlags } from '../args';
 import { EXIT, healthExitCode } from '../exit-codes';
 import { HEALTH_HELP } from '../help';
 import { healthSummary, jsonDocument, stderrLogger, Streams } from '../output';
+import { runTargets } from './targets';
 
 export async function healthCommand(argv: string[], streams: Streams): Promise<number> {
   const flags = parseRunFlags(argv);
@@ -23,16 +21,10 @@ export async function healthCommand(argv: string[], streams: Streams): Promise<n
   const unknown = flags.checks.filter((c) => !(CHECK_IDS as readonly string[]).includes(c));
   if (unknown.length) throw new UsageError(`unknown check id(s) in --checks: ${unknown.join(', ')} (known: ${CHECK_IDS.join(', ')})`);
 
-  const config: Config = flags.config ? loadConfigFile(flags.config) : {};
-  const targets: ResolvedTarget[] = flags.databaseUrl
-    ? [resolveTarget(config, { id: targetIdFromUrl(flags.databaseUrl), connection: { url: flags.databaseUrl } })]
-    : selectTargets(config, flags.targets);
-  if (!targets.length) throw new UsageError(`${flags.config} defines no targets: add some under "targets", or use --database-url`);
-
+  const { config, targets, alerts } = runTargets(flags);
   const logger = stderrLogger(streams);
   const sink = sinkFromConfig(config, { dir: flags.out });
   const state = flags.state ? new LocalStateStore(flags.state) : undefined;
-  const alerts = resolveAlerts(config);
   const reports: HealthReport[] = [];
   let code: number = EXIT.OK;
   for (const target of targets) {
