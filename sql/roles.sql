@@ -35,6 +35,29 @@ BEGIN
   LOOP
     EXECUTE format('GRANT USAGE ON SCHEMA %I TO pgsteward', s.nspname);
     EXECUTE format('GRANT SELECT ON ALL SEQUENCES IN SCHEMA %I TO pgsteward', s.nspname);
+    -- advise: EXPLAIN checks the same table privileges as running the statement, and pg_stats
+    -- shows a column's statistics only to who may read it (PostgreSQL docs, EXPLAIN; pg_stats).
+    -- This lets pgsteward read application data: grant per schema here, or remove a schema's
+    -- grant to keep it out of advice. UPDATE/DELETE are planned as SELECTs: no write privilege.
+    EXECUTE format('GRANT SELECT ON ALL TABLES IN SCHEMA %I TO pgsteward', s.nspname);
   END LOOP;
+END
+$$;
+
+-- advise: every statement's text, whoever ran it (pg_monitor includes it; explicit so that
+-- revoking pg_monitor cannot silently blind the advisor).
+GRANT pg_read_all_stats TO pgsteward;
+
+-- advise: the statistics source and the hypothetical-index engine, in this database, when the
+-- server has them (pg_stat_statements also needs shared_preload_libraries; HypoPG's functions
+-- are executable by everyone once the extension exists).
+DO $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'pg_stat_statements') THEN
+    CREATE EXTENSION IF NOT EXISTS pg_stat_statements;
+  END IF;
+  IF EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'hypopg') THEN
+    CREATE EXTENSION IF NOT EXISTS hypopg;
+  END IF;
 END
 $$;

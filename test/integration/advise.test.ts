@@ -24,7 +24,7 @@ describe('advise on an OLTP workload', () => {
       select 1 + g % 20000, case when g % 50 = 0 then 'pending' else 'shipped' end, g % 300, now() - (g || ' minutes')::interval, case when g % 10 = 0 then now() end
       from generate_series(1, 200000) g`);
     await t.admin.query(`vacuum analyze customers, orders`);
-    await t.admin.query(`grant select on all tables in schema public to pgsteward`);
+    t.applyRoleScript();
     // The bulk load is not the workload: table write counters start after it (per database).
     await t.admin.query(`select pg_stat_reset()`);
     app = await t.session();
@@ -87,7 +87,7 @@ describe('pgsteward advise (CLI)', () => {
     await t.admin.query(`create table events (id bigserial primary key, device_id int not null, kind text not null, at timestamptz not null)`);
     await t.admin.query(`insert into events (device_id, kind, at) select g % 5000, 'k' || (g % 7), now() - (g || ' seconds')::interval from generate_series(1, 100000) g`);
     await t.admin.query(`vacuum analyze events`);
-    await t.admin.query(`grant select on all tables in schema public to pgsteward`);
+    t.applyRoleScript();
     await t.admin.query(`select pg_stat_reset()`);
     const app = await t.session();
     for (let i = 0; i < 4; i++) await app.query(`select * from events where device_id = $1 and at > now() - interval '1 hour' order by at desc`, [i]);

@@ -18,8 +18,8 @@ describe('advisor: planning and what-if', () => {
       select g % 20000, case when g % 100 = 0 then 'pending' else 'shipped' end, now() - (g || ' minutes')::interval, g % 500
       from generate_series(1, 200000) g`);
     await t.admin.query(`analyze orders`);
-    // What roles.sql will grant for advise: EXPLAIN needs SELECT on the tables it plans.
-    await t.admin.query(`grant select on orders to pgsteward`);
+    // The role script grants what advise needs (EXPLAIN needs SELECT on the tables it plans).
+    t.applyRoleScript();
   });
 
   async function steward(): Promise<Db> {
