@@ -18,6 +18,7 @@ import { EXIT } from './exit-codes';
 import { DEMO_HELP } from './help';
 import { main } from './main';
 import { healthSummary, Streams } from './output';
+import { adviseSummary, makeWorkload, runAdviseCli } from './demo-advise';
 import { freePort } from '../util/free-port';
 import { withTimeout } from '../util/with-timeout';
 
@@ -90,12 +91,22 @@ export async function demoCommand(argv: string[], streams: Streams): Promise<num
     const report = await runHealthCli(demo, `postgres://pgsteward:${stewardPassword}@127.0.0.1:${port}/${DB}`, out, streams);
     if (!report) return EXIT.UNUSABLE;
     streams.err(healthSummary(report, streams));
-    if (flags.json) streams.out(`${JSON.stringify(report, null, 2)}\n`);
     say(`reports under ${out}:\n  JSON      ${report.location?.json ?? '(not written)'}\n  Markdown  ${report.location?.markdown ?? '(not written)'}`);
     const missing = EXPECTED.filter((c) => !report.findings.some((f) => f.check === c && f.severity !== 'ok'));
     if (missing.length) say(`WARNING: expected findings missing: ${missing.join(', ')} (a check may have regressed)`);
     if (report.errors.some((e) => e.stage === 'connect' || e.stage === 'report')) return EXIT.UNUSABLE;
     say('the findings above are expected: the demo created those problems on purpose');
+
+    const superuser = `postgres://postgres:${password}@127.0.0.1:${port}/${DB}`;
+    const workload = await makeWorkload(setup, await connect(demo, superuser, 'demo-shop'));
+    say(`an application workload:\n${workload.map((w) => `  - ${w}`).join('\n')}`);
+    say('running pgsteward advise --what-if trial (no HypoPG here: real indexes in a rolled-back transaction, as the table owner)…');
+    const advice = await runAdviseCli(superuser, out, streams);
+    if (!advice) return EXIT.UNUSABLE;
+    streams.err(adviseSummary(advice));
+    // One JSON document on stdout, as every command: both reports, health first.
+    if (flags.json) streams.out(`${JSON.stringify({ reports: [report, advice] }, null, 2)}\n`);
+    say(`advice report: ${advice.location?.markdown ?? '(not written)'}`);
     return EXIT.OK;
   } catch (err) {
     if (err instanceof UsageError) throw err;
@@ -143,6 +154,8 @@ async function startServer(demo: Demo, port: number, password: string): Promise<
       '-c', 'unix_socket_directories=',
       // A throwaway cluster: durability only costs time.
       '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off',
+      // advise reads the workload from pg_stat_statements, which must be preloaded.
+      '-c', 'shared_preload_libraries=pg_stat_statements',
     ],
     onLog: remember,
     onError: remember,

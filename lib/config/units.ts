@@ -22,6 +22,7 @@ export function parseSizeBytes(text: string): number | undefined {
 }
 
 export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
   const s = Math.round(ms / 1000);
   if (s < 120) return `${s}s`;
   if (s < 7200) return `${Math.round(s / 60)}m`;

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { HealthReport } from '../../lib/report/types';
+import type { AdviseReport, HealthReport } from '../../lib/report/types';
 
 const ROOT = resolve(__dirname, '../..');
 
@@ -39,6 +39,7 @@ describe('pgsteward demo', () => {
   const out = mkdtempSync(join(tmpdir(), 'pgsteward-demo-out-'));
   let run: { status: number | null; stdout: string; stderr: string };
   let report: HealthReport;
+  let advice: AdviseReport;
 
   beforeAll(() => {
     const r = spawnSync('npx', ['tsx', 'lib/cli/entry.ts', 'demo', '--out', out, '--json'], {
@@ -46,13 +47,22 @@ describe('pgsteward demo', () => {
     });
     run = { status: r.status, stdout: r.stdout, stderr: r.stderr };
     try {
-      report = JSON.parse(r.stdout);
+      // One JSON document: {reports: [health, advise]}.
+      [report, advice] = JSON.parse(r.stdout).reports;
     } catch {
       /* asserted below, with stderr shown */
     }
   }, 120_000);
 
   afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  it('then advises on an application workload with the trial engine', () => {
+    expect(advice).toMatchObject({ advisor: 'advise', summary: { whatIf: 'trial' } });
+    const created = advice.recommendations.map((r) => `${r.table}(${r.columns.join(',')})`);
+    expect(created).toEqual(expect.arrayContaining(['public.shop_orders(customer_id)', 'public.shop_customers(email)']));
+    expect(advice.indexFindings).toContainEqual(expect.objectContaining({ kind: 'invalid', index: 'public.customers_email_key' }));
+    expect(run.stderr).toMatch(/advise: \d+ index\(es\) to create/);
+  });
 
   it('exits 0 and prints the report as JSON on stdout', () => {
     if (run.status !== 0 || !report) throw new Error(`demo exited ${run.status}\n--- stderr ---\n${run.stderr}`);
@@ -83,8 +93,10 @@ describe('pgsteward demo', () => {
 
   it('writes the JSON and Markdown reports under --out', () => {
     const files = filesUnder(out);
-    expect(files.filter((f) => f.endsWith('.json'))).toHaveLength(1);
-    expect(files.filter((f) => f.endsWith('.md'))).toHaveLength(1);
+    // One JSON + Markdown pair per advisor run: health, then advise.
+    expect(files.filter((f) => f.endsWith('.json'))).toHaveLength(2);
+    expect(files.filter((f) => f.endsWith('.md'))).toHaveLength(2);
+    expect(files).toContain(advice.location!.markdown);
     expect(report.location?.json && files).toContain(report.location!.json);
     expect(report.location?.markdown && files).toContain(report.location!.markdown);
     expect(JSON.parse(readFileSync(report.location!.json!, 'utf8').split('\n')[0]).runId).toBe(report.runId);
