@@ -103,6 +103,10 @@ describe('pgsteward advise (CLI)', () => {
       const r = await cli('advise', '--database-url', t.stewardUrl, '--json', '--out', out, '--storage-budget', '50MB');
       expect(r.code).toBe(0);
       const report = r.json();
+      const { readFileSync: read } = await import('node:fs');
+      const Ajv2020 = (await import('ajv/dist/2020')).default;
+      const validate = new Ajv2020({ strict: false, validateFormats: false }).compile(JSON.parse(read(join(__dirname, '../../docs/report.schema.json'), 'utf8')));
+      expect(validate(report) ? [] : validate.errors).toEqual([]);
       expect(report).toMatchObject({ schemaVersion: 1, advisor: 'advise', summary: { whatIf: 'hypopg', budgetBytes: 50 * 1024 * 1024 } });
       const rec = report.recommendations.find((x: any) => x.table === 'public.events');
       expect(rec.columns[0]).toBe('device_id');
