@@ -5,6 +5,7 @@
  */
 import { loadModule, parseSync, scanSync } from 'libpg-query';
 import type { ParseResult } from 'libpg-query';
+import { offsetsFor } from './parse-offsets';
 
 let loaded: Promise<void> | undefined;
 let ready = false;
@@ -47,6 +48,26 @@ export function scanTokens(text: string): Token[] | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Tokens of text[from, to), positioned as string indexes into `text`. Lexing a slice rather than
+ * the whole text keeps the cost to what is looked at; a slice must not start inside a string,
+ * comment or quoted identifier (callers start at a token the parser or lexer located).
+ */
+export function tokensIn(text: string, from = 0, to = text.length): Token[] | undefined {
+  const chunk = text.slice(from, to);
+  const o = offsetsFor(chunk);
+  return scanTokens(chunk)?.map((t) => ({ ...t, start: from + o.fromByte(t.start), end: from + o.fromByte(t.end) }));
+}
+
+export function isComment(t: Token): boolean {
+  return t.tokenName === 'C_COMMENT' || t.tokenName === 'SQL_COMMENT';
+}
+
+/** A keyword (not a quoted identifier spelled like one) of the given lower-case spelling. */
+export function isKeyword(t: Token | undefined, word: string): boolean {
+  return t !== undefined && t.keywordName !== 'NO_KEYWORD' && t.text.toLowerCase() === word;
 }
 
 export interface RawParseError {

@@ -3,7 +3,7 @@
  * WHERE or the target list) and each branch of a UNION / INTERSECT / EXCEPT is one scope, with
  * a pointer to the scope it is nested in, because that is how PostgreSQL resolves names.
  */
-import type { A_Expr, DeleteStmt, InsertStmt, Node, ResTarget, SelectStmt, UpdateStmt, WithClause } from 'libpg-query';
+import type { A_Expr, DeleteStmt, InsertStmt, Node, RangeVar, ResTarget, SelectStmt, UpdateStmt, WithClause } from 'libpg-query';
 import { columnOf, conjuncts, outputName, starOf, valueOf } from './parse-expr';
 import { addFromItem } from './parse-from';
 import { names, nodeAs, operatorName, walk } from './parse-nodes';
@@ -108,6 +108,7 @@ export class ScopeBuilder {
       const rt = nodeAs(t, 'ResTarget');
       if (rt?.name) columns.push(rt.name);
       this.read(s, [rt?.val]);
+      if (rt && stmt.relation) s.paramHints.push(...setHints(stmt.relation, rt));
     }
     s.writes = { target, columns };
     this.where(s, stmt.whereClause);
@@ -212,6 +213,23 @@ function paramHints(e: A_Expr): ParamHint[] {
   };
   if (!e.lexpr) return []; // prefix operator
   return [...hint(e.lexpr, e.rexpr), ...(e.kind === 'AEXPR_OP' ? hint(e.rexpr, e.lexpr) : [])];
+}
+
+/**
+ * `SET col = $1` types $1 as the column. The planned text is a SELECT that drops SET values
+ * (plan-text.ts), so nothing else would type such a parameter and PREPARE would fail on it.
+ * A subscripted or field target (`SET a[1] = $1`) takes another type: no hint.
+ */
+function setHints(target: RangeVar, rt: ResTarget): ParamHint[] {
+  if (!rt.name || rt.indirection?.length) return [];
+  const multi = nodeAs(rt.val, 'MultiAssignRef');
+  const value = multi ? nodeAs(multi.source, 'RowExpr')?.args?.[(multi.colno ?? 0) - 1] : rt.val;
+  const v = value ? valueOf(value) : undefined;
+  if (!v?.untyped || !v.params.length) return [];
+  const alias = target.alias?.aliasname;
+  const column: ColumnName = alias ? { qualifier: alias, name: rt.name } : { qualifier: target.relname, name: rt.name };
+  if (!alias && target.schemaname) column.schema = target.schemaname;
+  return [{ column, params: v.params, array: false }];
 }
 
 function isNullConst(n: Node | undefined): boolean {

@@ -11,10 +11,14 @@
  * WHICH parameters are typed literals — no guessing whether `escape $1`, `first $1` or
  * `zone $1` precede a type — and the lexer gives the exact spans, so strings, comments and
  * quoted identifiers are never touched.
+ *
+ * A few special-syntax forms normalize into invalid SQL as well (`extract($1 from d)`,
+ * `normalize(s, $1)`…): parse-normalized-forms.ts rewrites those, in the same pass.
  */
 import type { Node, ParseResult, TypeName } from 'libpg-query';
 import { nodeAs, walk } from './parse-nodes';
-import { parseTree, scanTokens, Token } from './parse-module';
+import { isComment, parseTree, scanTokens, Token, tokensIn } from './parse-module';
+import { applyEdits, Edit, extractEdits, repairTokens, TokenRepair } from './parse-normalized-forms';
 import { offsetsFor } from './parse-offsets';
 import { typeNameSql } from './parse-type-name';
 
@@ -36,11 +40,13 @@ export interface SqlText {
   /** Set when the text does not parse. */
   error?: SqlTextError;
   /**
-   * libpg-query's parse of the ORIGINAL text (its locations index `original`, not `text`),
-   * handed on so the statement is parsed once.
+   * libpg-query's parse of `source` (its locations index `source`, not `text`), handed on so
+   * the statement is parsed once.
    */
   tree?: ParseResult;
   original: string;
+  /** The text `tree` was parsed from: `original`, or it with the token repairs that made it parse. */
+  source: string;
 }
 
 export interface SqlTextOptions {
@@ -62,13 +68,22 @@ interface TypedParam {
 
 export function prepareSqlText(query: string, opts: SqlTextOptions = {}): SqlText {
   const atLimit = opts.maxBytes !== undefined && Buffer.byteLength(query) >= opts.maxBytes - 1;
-  const parsed = parseTree(query);
+  let parsed = parseTree(query);
+  let source = query;
+  let repair: TokenRepair | undefined;
+  // Only a text that fails is lexed for the forms the parser rejects (normalize(s, $1)…).
+  if (!parsed.ok && parsed.error.message.startsWith('syntax error at or near')) {
+    const candidate = repairTokens(query);
+    const again = candidate && parseTree(candidate.text);
+    if (again?.ok) [parsed, source, repair] = [again, candidate!.text, candidate];
+  }
   if (!parsed.ok) {
     const offsets = offsetsFor(query);
     const position = offsets.fromCodePoint(parsed.error.cursorPosition);
     return {
       text: query,
       original: query,
+      source: query,
       paramTypes: new Map(),
       paramCount: 0,
       truncated: atLimit || looksTruncated(query, parsed.error.message, position),
@@ -76,12 +91,17 @@ export function prepareSqlText(query: string, opts: SqlTextOptions = {}): SqlTex
     };
   }
 
-  const { casts, paramCount } = collectParams(parsed.tree);
+  const { casts, paramCount: counted } = collectParams(parsed.tree);
   const paramTypes = new Map<number, string>();
   for (const c of casts) if (!paramTypes.has(c.number)) paramTypes.set(c.number, typeNameSql(c.type));
   const literals = casts.filter((c) => c.literal);
-  const text = literals.length ? rewriteLiterals(query, literals) : query;
-  return { text, original: query, paramTypes, paramCount, truncated: atLimit, tree: parsed.tree };
+  const forms = extractEdits(parsed.tree, source);
+  // The extract field and the normal form are text arguments of the functions now called.
+  for (const n of [...forms.textParams, ...(repair?.textParams ?? [])]) if (!paramTypes.has(n)) paramTypes.set(n, 'text');
+  const edits = [...(literals.length ? literalEdits(source, literals) : []), ...forms.edits];
+  const text = edits.length ? applyEdits(source, edits) : source;
+  const paramCount = Math.max(counted, ...(repair?.dropped ?? []));
+  return { text, original: query, source, paramTypes, paramCount, truncated: atLimit, tree: parsed.tree };
 }
 
 /**
@@ -95,10 +115,6 @@ function looksTruncated(query: string, message: string, position: number): boole
   if (!tokens) return true;
   const last = [...tokens].reverse().find((t) => !isComment(t));
   return last !== undefined && offsetsFor(query).fromByte(last.start) === position;
-}
-
-function isComment(t: Token): boolean {
-  return t.tokenName === 'C_COMMENT' || t.tokenName === 'SQL_COMMENT';
 }
 
 function collectParams(tree: ParseResult): { casts: TypedParam[]; paramCount: number } {
@@ -120,19 +136,13 @@ function collectParams(tree: ParseResult): { casts: TypedParam[]; paramCount: nu
 /** Interval qualifiers that may follow `interval $n` (the grammar's opt_interval). */
 const INTERVAL_FIELDS = new Set(['year', 'month', 'day', 'hour', 'minute', 'second', 'to']);
 
-interface Edit {
-  start: number;
-  end: number;
-  replacement: string;
-}
-
 /**
  * The parser gives where the type starts and where the parameter is; the lexer settles where
  * the type ends and what follows the parameter, on small slices (lexing the whole text costs
  * as much as parsing it). The common case — no comment inside the type, no interval fields —
  * needs no lexing at all.
  */
-function rewriteLiterals(query: string, literals: TypedParam[]): string {
+function literalEdits(query: string, literals: TypedParam[]): Edit[] {
   const o = offsetsFor(query);
   const edits: Edit[] = [];
   for (const lit of literals) {
@@ -151,9 +161,7 @@ function rewriteLiterals(query: string, literals: TypedParam[]): string {
     if (tail.fields.length) typeSql += ' ' + tail.fields.join(' ');
     edits.push({ start, end: tail.end, replacement: `${tail.param}::${typeSql}` });
   }
-  let out = query;
-  for (const e of edits.sort((a, b) => b.start - a.start)) out = out.slice(0, e.start) + e.replacement + out.slice(e.end);
-  return out;
+  return edits;
 }
 
 interface Tail {
@@ -206,13 +214,6 @@ function scannedTail(query: string, paramAt: number, interval: boolean): Tail | 
 
 /** Enough for `$12 minute to second(6)`; a longer tail is rescanned to the end. */
 const TAIL_CHARS = 48;
-
-/** Tokens of query[from, to), positioned as string indexes into `query`. */
-function tokensIn(query: string, from: number, to: number): Token[] | undefined {
-  const chunk = query.slice(from, to);
-  const o = offsetsFor(chunk);
-  return scanTokens(chunk)?.map((t) => ({ ...t, start: from + o.fromByte(t.start), end: from + o.fromByte(t.end) }));
-}
 
 /**
  * The parameter token and, after `interval $n`, its fields (`day to second(2)` belongs to the

@@ -8,6 +8,7 @@ import type { LoadedCatalog } from './catalog';
 import { parseStatement } from './parse';
 import type { PlannedStatement } from './whatif/oracle';
 import { Estimate, Planner } from './plan';
+import { planText } from './plan-text';
 import type { Db } from '../pg/db';
 import type { ParsedStatement } from './parse';
 import { loadColumnStats, representativeValues } from './values';
@@ -63,7 +64,14 @@ export async function buildWorkload(db: Db, statements: CollectedStatement[], ca
   for (const { s, parsed, resolved, tables, path } of ready) {
     // Plan as the statement's own user would see names: under its search_path.
     const searchPath = path.map((p) => `"${p.replace(/"/g, '""')}"`).join(', ') || "''";
-    const generic = { text: parsed.text, paramCount: parsed.paramCount, paramTypes: resolved.paramTypes, searchPath };
+    // UPDATE/DELETE are planned as the SELECT that finds their rows: EXPLAIN of the statement
+    // itself needs UPDATE/DELETE privilege, which the read-only role lacks (plan-text.ts).
+    const chosen = planText(parsed);
+    if ('skip' in chosen) {
+      skipped.push({ queryid: s.queryid, query: preview(s.query), reason: 'unsupported', detail: chosen.skip });
+      continue;
+    }
+    const generic = { text: chosen.text, paramCount: parsed.paramCount, paramTypes: resolved.paramTypes, searchPath };
     const values = representativeValues(resolved.paramUses, stats, parsed.paramCount, resolved.paramTypes);
     const attempts = values ? [{ ...generic, values }, generic] : [generic];
     let lastError: unknown;

@@ -145,4 +145,16 @@ describe('parse: relations, joins and scopes', () => {
     const d = main('delete from orders using customers c where orders.customer_id = c.id and c.deleted_at is not null');
     expect(facts(d)).toEqual(['join orders.customer_id=c.id', 'isNotNull c.deleted_at']);
   });
+
+  it('SET col = <untyped parameters> types them as the target column (the planned SELECT drops SET values)', () => {
+    const hints = (q: string) => main(q).paramHints.map((h) => `${[h.column.schema, h.column.qualifier, h.column.name].filter(Boolean).join('.')}:${h.params.join(',')}`);
+    expect(hints('update s.orders o set status = $1, (a, b) = ($2, $3 + 1), w[1] = $4, v = $5::int, n = now(), m = default where o.id = $6')).toEqual([
+      'o.status:1',
+      'o.a:2',
+      'o.b:3',
+      'o.id:6',
+    ]);
+    expect(hints('update s.orders set status = $1 from c where c.id = orders.cid')).toEqual(['s.orders.status:1']);
+    expect(hints('update orders set (a, b) = (select $1, $2)')).toEqual([]);
+  });
 });

@@ -70,6 +70,51 @@ describe('typed literals in normalized texts become casts', () => {
   });
 });
 
+describe('special-syntax forms that normalize into invalid SQL', () => {
+  it('extract($n from e) → pg_catalog.date_part($n, e), the field typed text', () => {
+    const q = 'select extract($1 from d) from t where extract($2 from ts) = $3';
+    expect(rewrite(q)).toBe('select pg_catalog.date_part($1, d) from t where pg_catalog.date_part($2, ts) = $3');
+    expect(types(q)).toEqual({ 1: 'text', 2: 'text' });
+  });
+
+  it('extract with odd spacing, comments, upper case, nesting and a typed literal source', () => {
+    expect(rewrite('select EXTRACT ( $1 /* f */\n FROM interval $2 day), extract($3 from extract($4 from date $5) * interval $6)')).toBe(
+      'select pg_catalog.date_part($1, $2::interval day), pg_catalog.date_part($3, pg_catalog.date_part($4, $5::date) * $6::interval)',
+    );
+    expect(rewrite(`select extract($1 from d) as "extract($1 from d)", 'extract($2 from d)' from t`)).toBe(
+      `select pg_catalog.date_part($1, d) as "extract($1 from d)", 'extract($2 from d)' from t`,
+    );
+  });
+
+  it('leaves extract with a literal field and explicit pg_catalog calls alone', () => {
+    for (const q of ['select extract(year from d) from t', `select extract('epoch' from d) from t`, 'select pg_catalog.extract($1, d) from t']) expect(rewrite(q)).toBe(q);
+  });
+
+  it('normalize(e, $n) → pg_catalog.normalize(e, $n)', () => {
+    const q = `select normalize(s, $1), normalize(s), normalize(f(s, 'x'), $2) from t where s = 'normalize(s, $3)'`;
+    expect(rewrite(q)).toBe(`select pg_catalog.normalize(s, $1), normalize(s), pg_catalog.normalize(f(s, 'x'), $2) from t where s = 'normalize(s, $3)'`);
+    expect(types(q)).toEqual({ 1: 'text', 2: 'text' });
+  });
+
+  it('e IS [NOT] $n NORMALIZED → IS [NOT] NFC NORMALIZED; the parameter is still counted and typed', () => {
+    const r = prepareSqlText('select * from t where s is $2 normalized and (a || b) is not /* form */ $3 normalized and c = $1');
+    expect(r.error).toBeUndefined();
+    expect(r.text).toBe('select * from t where s is NFC normalized and (a || b) is not /* form */ NFC normalized and c = $1');
+    expect(r.paramCount).toBe(3);
+    expect(Object.fromEntries(r.paramTypes)).toEqual({ 2: 'text', 3: 'text' });
+  });
+
+  it("$n UESCAPE '…' loses the escape of the Unicode string it replaced", () => {
+    expect(rewrite(`select $1 UESCAPE '!' from t where s = $2 uescape '#' and u = U&'d!0061' UESCAPE '!'`)).toBe(
+      `select $1 from t where s = $2 and u = U&'d!0061' UESCAPE '!'`,
+    );
+  });
+
+  it('a text broken otherwise keeps its own error', () => {
+    expect(prepareSqlText('select normalize(s, $1) frm t').error?.message).toBe('syntax error at or near "$1"');
+  });
+});
+
 describe('truncated and unparsable texts', () => {
   it.each([
     ["select * from t where s = 'abc", 'unterminated quoted string'],
@@ -122,5 +167,45 @@ describe('against the server: what pg_stat_statements stores, rewritten, PREPARE
       await expect(db.admin.query(`prepare p${list.length ? `(${list.join(', ')})` : ''} as ${r.text}`)).resolves.toBeDefined();
       await db.admin.query('deallocate p');
     }
+  });
+
+  it('special-syntax forms: those stored as invalid SQL are rewritten, the others are stored valid', async () => {
+    await db.admin.query('create table sqltext_f (d date, ts timestamptz, s text, n int, x xml, iv interval)');
+    // Each is a different query shape, so pg_stat_statements keeps one entry apiece.
+    const invalid = [
+      `select extract(year from d), extract(epoch from ts) from sqltext_f where extract(month from d) = 3`,
+      `select extract(epoch from interval '1' day) from sqltext_f`,
+      `select normalize(s, NFKD) from sqltext_f`,
+      `select 1 from sqltext_f where s is nfc normalized or s is not nfkc normalized`,
+      `select U&'d!0061t' UESCAPE '!' || s from sqltext_f`,
+    ];
+    const valid = [
+      `select overlay(s placing 'x' from 2 for 3), trim(both 'x' from s), position('a' in s), substring(s from 2 for 3) from sqltext_f`,
+      `select substring(s similar 'a' escape '#'), ts at time zone 'UTC', s collate "C", cast('1' as int) from sqltext_f`,
+      `select * from sqltext_f order by n fetch first 5 rows only`,
+      `select * from sqltext_f order by n limit all offset 5`,
+      `select 1.5::numeric(10,2), n::numeric(10,2) from sqltext_f`,
+      `select sum(n) over (order by n rows between 2 preceding and 1 following) from sqltext_f tablesample system (10) repeatable (1)`,
+      `select xmlroot(x, version '1.0'), xmlexists('//a' passing x), xmlparse(document '<a/>') from sqltext_f`,
+    ];
+    for (const q of [...invalid, ...valid]) await db.admin.query(q);
+    const { rows } = await db.admin.query<{ query: string }>(
+      `select query from pg_stat_statements where query like 'select%sqltext_f%' and dbid = (select oid from pg_database where datname = current_database())`,
+    );
+    const stored = rows.map((r) => r.query);
+    expect(stored).toHaveLength(invalid.length + valid.length);
+    expect(stored).toContain('select extract($1 from d), extract($2 from ts) from sqltext_f where extract($3 from d) = $4');
+    const rejected: string[] = [];
+    for (const query of stored) {
+      const raw = await db.admin.query(`prepare raw as ${query}`).then(() => db.admin.query('deallocate raw'), (e: Error) => e.message);
+      if (typeof raw === 'string') rejected.push(raw);
+      const r = prepareSqlText(query);
+      // The rewrite's own types, the others left to the server to infer.
+      const list = Array.from({ length: r.paramCount }, (_, i) => r.paramTypes.get(i + 1) ?? 'unknown');
+      await expect(db.admin.query(`prepare p${list.length ? `(${list.join(', ')})` : ''} as ${r.text}`)).resolves.toBeDefined();
+      await db.admin.query('deallocate p');
+    }
+    expect(rejected).toHaveLength(invalid.length);
+    for (const message of rejected) expect(message).toMatch(/^syntax error at or near/);
   });
 });
