@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { CHECKS, CHECK_IDS, CheckId, Thresholds } from '../health/catalog';
 import { parseDurationMs, parseSizeBytes } from './units';
+import { partitionPolicySchema } from '../partitions/policy-schema';
 
 const duration = z.string().refine((s) => parseDurationMs(s) !== undefined, {
   message: 'expected a duration such as "30s", "5m", "4h" or "7d"',
@@ -117,7 +118,7 @@ export const adviseSchema = z.strictObject({
 const sections = {
   health: healthSchema.optional(),
   advise: adviseSchema.optional(),
-  partitions: z.array(z.record(z.string(), z.unknown())).optional(),
+  partitions: z.array(partitionPolicySchema).optional(),
 };
 
 export const targetSchema = z.strictObject({
@@ -172,6 +173,11 @@ export const deploySchema = z.strictObject({
   schedules: z.strictObject({ health: scheduleSchema.optional(), advise: scheduleSchema.optional() }).optional(),
   memorySize: z.number().int().min(128).max(10240).optional(),
   timeout: duration.optional(),
+  /** The advise function's own size: it plans hundreds of statements where health runs a few dozen queries. */
+  advise: z.strictObject({
+    memorySize: z.number().int().min(128).max(10240).optional(),
+    timeout: duration.optional(),
+  }).optional(),
   /** Names the stack's resources; one deployment per environment. */
   stackName: z.string().optional(),
   /** Days before a report under the reports prefix expires (S3 lifecycle); alert state never expires. */

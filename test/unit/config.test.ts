@@ -71,12 +71,12 @@ describe('config resolution', () => {
 
   it('arrays in a target replace those in defaults', () => {
     const config = parseConfig({
-      defaults: { health: { disabled: ['vacuum', 'cache_hit_ratio'] }, partitions: [{ table: 'a' }] },
-      targets: [{ ...target, health: { disabled: ['sequences'] }, partitions: [{ table: 'b' }] }],
+      defaults: { health: { disabled: ['vacuum', 'cache_hit_ratio'] }, partitions: [{ table: 'a', column: 'at', interval: '1 day' }] },
+      targets: [{ ...target, health: { disabled: ['sequences'] }, partitions: [{ table: 'b', column: 'at', interval: '1 day' }] }],
     });
     const [t] = selectTargets(config);
     expect(t.health.disabled).toEqual(['sequences']);
-    expect(t.partitions).toEqual([{ table: 'b' }]);
+    expect(t.partitions).toEqual([expect.objectContaining({ table: 'b' })]);
   });
 
   it('accepts durations and sizes in thresholds, in the check unit', () => {
