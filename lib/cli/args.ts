@@ -16,6 +16,8 @@ export interface RunFlags {
   storageBudgetBytes?: number;
   /** advise: `--what-if hypopg|trial`. */
   whatIf?: 'hypopg' | 'trial';
+  /** partitions: `--dry-run`, plan and SQL only. */
+  dryRun?: boolean;
 }
 
 const RUN_OPTIONS = {
@@ -36,10 +38,15 @@ const ADVISE_OPTIONS = {
   'what-if': { type: 'string' },
 } as const;
 
-export function parseRunFlags(argv: string[], command: 'health' | 'advise' = 'health'): RunFlags & { help: boolean } {
+const PARTITIONS_OPTIONS = {
+  ...RUN_OPTIONS,
+  'dry-run': { type: 'boolean' },
+} as const;
+
+export function parseRunFlags(argv: string[], command: 'health' | 'advise' | 'partitions' = 'health'): RunFlags & { help: boolean } {
   let values: Record<string, unknown>;
   try {
-    ({ values } = parseArgs({ args: argv, options: command === 'advise' ? ADVISE_OPTIONS : RUN_OPTIONS, allowPositionals: false, strict: true }));
+    ({ values } = parseArgs({ args: argv, options: command === 'advise' ? ADVISE_OPTIONS : command === 'partitions' ? PARTITIONS_OPTIONS : RUN_OPTIONS, allowPositionals: false, strict: true }));
   } catch (err) {
     throw new UsageError((err as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, ''));
   }
@@ -54,6 +61,7 @@ export function parseRunFlags(argv: string[], command: 'health' | 'advise' = 'he
     quiet: !!values.quiet,
     help: !!values.help,
     ...adviseFlags(values),
+    ...(command === 'partitions' ? { dryRun: !!values['dry-run'] } : {}),
   };
   if (!flags.help) {
     if (flags.databaseUrl && flags.targets.length) throw new UsageError('give either --database-url or --target, not both');

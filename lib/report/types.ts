@@ -113,4 +113,52 @@ export interface AdviseReport extends ReportBase {
   statements: number;
 }
 
-export type Report = HealthReport | AdviseReport;
+export type PartitionCheck =
+  | 'default_partition_rows' | 'missing_future_partitions' | 'lock_timeout' | 'policy_error' | 'gap'
+  | 'maintenance_failed' | 'concurrent_run' | 'archive_not_implemented';
+
+/** One table (one policy) in a partitions run; `table` is the policy's table as the config wrote it. */
+export interface PartitionTableResult {
+  table: string;
+  status: 'ok' | 'failed' | 'skipped';
+  partitionsBefore: number;
+  partitionsAfter: number;
+  /** Consecutive failed runs of this table, this one included (0 when it did not fail). */
+  consecutiveFailures?: number;
+  error?: string;
+}
+
+export interface PartitionAction {
+  table: string;
+  action: 'create' | 'attach' | 'detach' | 'drop' | 'archive';
+  partition: string;
+  /** The exact statements, `;`-separated, in the order they run (each step is one transaction). */
+  sql: string;
+  status: 'done' | 'planned' | 'failed' | 'skipped';
+  durationMs: number;
+  /** Attempts made (lock timeouts are retried). */
+  attempts?: number;
+  error?: string;
+}
+
+export interface PartitionFinding {
+  table: string;
+  check: PartitionCheck;
+  severity: Severity;
+  message: string;
+}
+
+export interface PartitionsReport extends ReportBase {
+  advisor: 'partitions';
+  /** Nothing was changed: actions are `planned`, with their SQL. */
+  dryRun: boolean;
+  tables: PartitionTableResult[];
+  actions: PartitionAction[];
+  /** Every partition of every maintained table after the run (before it, in a dry run). */
+  partitions: { table: string; partition: string; from: string | null; to: string | null }[];
+  findings: PartitionFinding[];
+  summary: { tables: number; failed: number; skipped: number; created: number; retired: number; findings: number };
+  statements: number;
+}
+
+export type Report = HealthReport | AdviseReport | PartitionsReport;

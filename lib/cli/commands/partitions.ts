@@ -1,0 +1,56 @@
+/** `pgsteward partitions`: keep each target's range-partitioned tables ahead; one JSON document, one exit code. */
+import { formatForConsole } from '../../alert/publish';
+import { LocalStateStore } from '../../alert/state-store-local';
+import type { PartitionsReport } from '../../report/types';
+import { runPartitions } from '../../runner/partitions';
+import { sinkFromConfig } from '../../sinks/from-config';
+import { parseRunFlags } from '../args';
+import { EXIT } from '../exit-codes';
+import { PARTITIONS_HELP } from '../help';
+import { jsonDocument, stderrLogger, Streams } from '../output';
+import { runTargets } from './targets';
+
+export async function partitionsCommand(argv: string[], streams: Streams): Promise<number> {
+  const flags = parseRunFlags(argv, 'partitions');
+  if (flags.help) {
+    streams.out(PARTITIONS_HELP);
+    return EXIT.OK;
+  }
+  const { config, targets, alerts } = runTargets(flags);
+  const logger = stderrLogger(streams);
+  const sink = sinkFromConfig(config, { dir: flags.out });
+  const state = flags.state ? new LocalStateStore(flags.state) : undefined;
+  const reports: PartitionsReport[] = [];
+  let code: number = EXIT.OK;
+  for (const target of targets) {
+    if (!target.partitions.length && !flags.quiet) streams.err(`pgsteward partitions ${target.id}: no "partitions" policies configured for this target\n`);
+    const outcome = await runPartitions(target, {
+      alerts,
+      state,
+      sink,
+      dryRun: flags.dryRun,
+      sns: alerts.topicArn ? { topicArn: alerts.topicArn, region: alerts.region } : undefined,
+      onUnpublished: (ns) => { if (!flags.quiet) streams.err(formatForConsole(ns)); },
+      logger,
+    });
+    reports.push(outcome.report);
+    code = Math.max(code, outcome.failed || outcome.deliveryFailed ? EXIT.FAILED : EXIT.OK);
+    if (!flags.quiet) streams.err(summary(outcome.report));
+  }
+  if (flags.json) streams.out(jsonDocument(reports, targets.length > 1));
+  return code;
+}
+
+function summary(r: PartitionsReport): string {
+  const s = r.summary;
+  const lines = [`${r.target}${r.dryRun ? ' (dry run)' : ''}: ${s.tables} table(s), ${s.failed} failed, ${s.skipped} skipped; ${s.created} partition(s) ${r.dryRun ? 'to create' : 'created'}, ${s.retired} ${r.dryRun ? 'to retire' : 'retired'} (${r.durationMs} ms)`];
+  for (const t of r.tables) lines.push(`  ${t.status.padEnd(7)} ${t.table}: ${t.partitionsBefore} → ${t.partitionsAfter} partitions${t.error ? ` — ${t.error}` : ''}`);
+  for (const a of r.actions) {
+    if (r.dryRun) lines.push(`  ${a.action.padEnd(7)} ${a.partition}${a.status === 'skipped' ? ` (skipped: ${a.error})` : ''}`, ...a.sql.split('\n').filter(Boolean).map((l) => `          ${l}`));
+    else if (a.status !== 'done') lines.push(`  ${a.action.padEnd(7)} ${a.partition}: ${a.status}${a.error ? ` — ${a.error}` : ''}`);
+  }
+  for (const f of r.findings) lines.push(`  ${f.severity.padEnd(8)} ${f.check}: ${f.message}`);
+  for (const e of r.errors) lines.push(`  error (${e.stage}): ${e.message}`);
+  if (r.location?.markdown) lines.push(`  report: ${r.location.markdown}`);
+  return `${lines.join('\n')}\n`;
+}
