@@ -25,6 +25,12 @@ export interface ScheduleSettings {
   enabled: boolean;
 }
 
+/** Size of one advisor function. */
+export interface FunctionSize {
+  memorySize: number;
+  timeoutSeconds: number;
+}
+
 export interface DeploySettings {
   /** The document exactly as written: it is what the function parses again at run time. */
   document: unknown;
@@ -40,6 +46,9 @@ export interface DeploySettings {
   timeoutSeconds: number;
   vpc?: VpcIds;
   health: ScheduleSettings;
+  advise: ScheduleSettings;
+  /** The advise function has its own size (deploy.advise); memorySize/timeoutSeconds above are health's. */
+  adviseFunction: FunctionSize;
 }
 
 /** Lambda's hard limit on a function timeout (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html). */
@@ -71,14 +80,10 @@ export function deploySettings(document: unknown, source = 'config'): DeploySett
     problems.push('reports.endpoint: the deployed function writes to the S3 bucket this stack creates; an endpoint is for local tests only');
   }
 
-  const timeoutSeconds = parseDurationMs(deploy.timeout ?? DEPLOY_DEFAULTS.timeout)! / 1000;
-  if (timeoutSeconds < 1 || timeoutSeconds > LAMBDA_MAX_TIMEOUT_SECONDS || !Number.isInteger(timeoutSeconds)) {
-    problems.push(`deploy.timeout: a Lambda timeout is a whole number of seconds from 1 to ${LAMBDA_MAX_TIMEOUT_SECONDS}`);
-  }
-
-  const schedule = deploy.schedules?.health ?? {};
-  const timezone = schedule.timezone ?? DEPLOY_DEFAULTS.timezone;
-  if (!isTimeZone(timezone)) problems.push(`deploy.schedules.health.timezone: "${timezone}" is not an IANA time zone (e.g. "Europe/Paris")`);
+  const timeoutSeconds = lambdaTimeout(deploy.timeout ?? DEPLOY_DEFAULTS.timeout, 'deploy.timeout', problems);
+  const adviseTimeoutSeconds = lambdaTimeout(deploy.advise?.timeout ?? DEPLOY_DEFAULTS.adviseTimeout, 'deploy.advise.timeout', problems);
+  const health = schedule('health', DEPLOY_DEFAULTS.healthSchedule, problems, deploy.schedules?.health);
+  const advise = schedule('advise', DEPLOY_DEFAULTS.adviseSchedule, problems, deploy.schedules?.advise);
 
   if (problems.length) throw new ConfigError(problems, source);
 
@@ -95,12 +100,26 @@ export function deploySettings(document: unknown, source = 'config'): DeploySett
     memorySize: deploy.memorySize ?? DEPLOY_DEFAULTS.memorySize,
     timeoutSeconds,
     vpc: deploy.vpc,
-    health: {
-      expression: schedule.expression ?? DEPLOY_DEFAULTS.healthSchedule,
-      timezone,
-      enabled: schedule.enabled ?? true,
-    },
+    health,
+    advise,
+    adviseFunction: { memorySize: deploy.advise?.memorySize ?? DEPLOY_DEFAULTS.adviseMemorySize, timeoutSeconds: adviseTimeoutSeconds },
   };
+}
+
+function lambdaTimeout(text: string, field: string, problems: string[]): number {
+  const seconds = parseDurationMs(text)! / 1000;
+  if (seconds < 1 || seconds > LAMBDA_MAX_TIMEOUT_SECONDS || !Number.isInteger(seconds)) {
+    problems.push(`${field}: a Lambda timeout is a whole number of seconds from 1 to ${LAMBDA_MAX_TIMEOUT_SECONDS}`);
+  }
+  return seconds;
+}
+
+type ScheduleConfig = NonNullable<NonNullable<NonNullable<Config['deploy']>['schedules']>['health']>;
+
+function schedule(name: string, defaultExpression: string, problems: string[], given: ScheduleConfig = {}): ScheduleSettings {
+  const timezone = given.timezone ?? DEPLOY_DEFAULTS.timezone;
+  if (!isTimeZone(timezone)) problems.push(`deploy.schedules.${name}.timezone: "${timezone}" is not an IANA time zone (e.g. "Europe/Paris")`);
+  return { expression: given.expression ?? defaultExpression, timezone, enabled: given.enabled ?? true };
 }
 
 /**

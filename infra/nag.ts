@@ -6,6 +6,8 @@
 import { App, CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
+import type { AdvisorFunction } from './constructs/advisor-function';
+import type { AdvisorSchedule } from './constructs/advisor-schedule';
 import type { PgstewardStack } from './stack';
 
 export function registerNag(app: App): void {
@@ -18,11 +20,18 @@ function attRef(element: IConstruct | undefined, attribute: string): string {
 }
 
 export function acknowledgeNagFindings(stack: PgstewardStack): void {
-  const { reports, health, healthSchedule } = stack;
-  const bucketArn = attRef(reports.bucket.node.defaultChild, 'Arn');
-  const functionArn = attRef(health.fn.node.defaultChild, 'Arn');
+  // Every advisor function has the same grants, built by the same construct: the same findings,
+  // acknowledged on each function's own role and schedule so a new one still has to be explained.
+  acknowledgeAdvisor(stack, stack.health, stack.healthSchedule);
+  acknowledgeAdvisor(stack, stack.advise, stack.adviseSchedule);
+}
 
-  Validations.of(health.role).acknowledge(
+function acknowledgeAdvisor(stack: PgstewardStack, advisor: AdvisorFunction, schedule: AdvisorSchedule): void {
+  const { reports } = stack;
+  const bucketArn = attRef(reports.bucket.node.defaultChild, 'Arn');
+  const functionArn = attRef(advisor.fn.node.defaultChild, 'Arn');
+
+  Validations.of(advisor.role).acknowledge(
     {
       id: `AwsSolutions-IAM5[Resource::${bucketArn}/${reports.reportsPrefix}*]`,
       reason: 'Report keys are made per run (target, advisor, time), so they cannot be listed in advance; '
@@ -40,19 +49,19 @@ export function acknowledgeNagFindings(stack: PgstewardStack): void {
     },
   );
   if (stack.settings.vpc) {
-    Validations.of(health.role).acknowledge({
+    Validations.of(advisor.role).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
       reason: 'Lambda needs ec2:CreateNetworkInterface, DescribeNetworkInterfaces and DeleteNetworkInterface to attach the '
         + 'function to the configured subnets; these EC2 actions take no resource-level scoping, and AWS maintains the list as Lambda\'s needs change.',
     });
   }
 
-  Validations.of(healthSchedule.role).acknowledge({
+  Validations.of(schedule.role).acknowledge({
     id: `AwsSolutions-IAM5[Resource::${functionArn}:*]`,
     reason: 'Added by grantInvoke to cover the versions and aliases of this one function; Scheduler invokes the '
       + 'unqualified ARN and the wildcard cannot reach any other function.',
   });
-  Validations.of(healthSchedule.missedRuns).acknowledge({
+  Validations.of(schedule.missedRuns).acknowledge({
     id: 'AwsSolutions-SQS3',
     reason: 'This queue is itself the dead-letter destination (the schedule\'s DLQ and the function\'s on-failure '
       + 'destination); a dead-letter queue for it would have nothing to catch.',

@@ -4,6 +4,7 @@
  * bundled into each function; the stack adds the names of what it creates as environment
  * variables, which take precedence over the same names in the document.
  */
+import { dirname, join } from 'node:path';
 import { Annotations, CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { AdvisorFunction } from './constructs/advisor-function';
@@ -11,6 +12,18 @@ import { AdvisorSchedule } from './constructs/advisor-schedule';
 import { AlertsTopic } from './constructs/alerts-topic';
 import { ReportsBucket } from './constructs/reports-bucket';
 import { DeploySettings, deploySettings } from './deploy-settings';
+
+/** Resolved at synth from the installed package (its `wasm/` directory holds the loader and the module). */
+const LIBPG_QUERY_WASM = join(dirname(require.resolve('libpg-query/package.json')), 'wasm', 'libpg-query.wasm');
+
+/**
+ * A nightly advise run reads the day's cumulative pg_stat_statements, so an hour late it is
+ * worth as much as on time, while dropping it means a day without advice. Lambda keeps retrying
+ * a throttled asynchronous invocation until this age, so a minute (health's) would lose the run
+ * to the first concurrency spike. Beyond an hour it drifts toward the working day, when its
+ * EXPLAINs would compete with the application for the database.
+ */
+const ADVISE_STALE_AFTER = Duration.hours(1);
 
 export interface PgstewardStackProps extends StackProps {
   /** The config document as read from its file (not yet validated). */
@@ -25,6 +38,8 @@ export class PgstewardStack extends Stack {
   readonly alerts: AlertsTopic;
   readonly health: AdvisorFunction;
   readonly healthSchedule: AdvisorSchedule;
+  readonly advise: AdvisorFunction;
+  readonly adviseSchedule: AdvisorSchedule;
 
   constructor(scope: Construct, id: string, props: PgstewardStackProps) {
     super(scope, id, props);
@@ -58,9 +73,35 @@ export class PgstewardStack extends Stack {
       description: `pgsteward health checks (${settings.health.expression}, ${settings.health.timezone})`,
     });
 
+    this.advise = new AdvisorFunction(this, 'Advise', {
+      advisor: 'advise',
+      configDocument: settings.document,
+      memorySize: settings.adviseFunction.memorySize,
+      timeout: Duration.seconds(settings.adviseFunction.timeoutSeconds),
+      logRetentionDays: settings.logRetentionDays,
+      vpc: settings.vpc,
+      // libpg-query's Emscripten loader reads libpg-query.wasm from `__dirname`, which in the
+      // bundle is the directory of index.js; esbuild inlines the JS but cannot carry the binary.
+      // Copying that one file beats `bundling.nodeModules`, which runs npm install in the asset
+      // (a registry or cache at synth, and a node_modules tree beside a bundle that inlines it).
+      besideIndex: [LIBPG_QUERY_WASM],
+    })
+      .bindReports(this.reports)
+      .bindState(this.reports)
+      .bindAlerts(this.alerts)
+      .bindSecrets(settings.secretArns, settings.secretKeyArns);
+
+    this.adviseSchedule = new AdvisorSchedule(this, 'AdviseSchedule', {
+      fn: this.advise.fn,
+      ...settings.advise,
+      description: `pgsteward index advice (${settings.advise.expression}, ${settings.advise.timezone})`,
+      staleAfter: ADVISE_STALE_AFTER,
+    });
+
     new CfnOutput(this, 'ReportsBucketName', { value: this.reports.bucketName, description: 'Reports and alert state' });
     new CfnOutput(this, 'AlertsTopicArn', { value: this.alerts.topicArn, description: 'Subscribe here to receive alerts' });
     new CfnOutput(this, 'HealthFunctionName', { value: this.health.fn.functionName, description: 'Invoke for an on-demand health run' });
+    new CfnOutput(this, 'AdviseFunctionName', { value: this.advise.fn.functionName, description: 'Invoke for an on-demand index advice run' });
   }
 
   /** Fields that mean something to the CLI but are replaced by what this stack creates. */

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -46,6 +46,11 @@ export interface AdvisorFunctionProps {
   logRetentionDays: number;
   /** Existing network to run in (to reach private databases); imported from ids, never looked up. */
   vpc?: VpcIds;
+  /**
+   * Files the code reads from beside its own script at run time, which esbuild cannot inline
+   * (e.g. a WASM module): absolute paths, copied next to index.js under the same name.
+   */
+  besideIndex?: string[];
 }
 
 export class AdvisorFunction extends Construct {
@@ -108,7 +113,7 @@ export class AdvisorFunction extends Construct {
         // package.json and bundled, not taken from whatever the runtime ships. pg loads
         // pg-native inside try/catch and falls back to pure JS.
         externalModules: ['pg-native'],
-        commandHooks: bundledConfig(props.configDocument),
+        commandHooks: bundledFiles(props.configDocument, props.besideIndex ?? []),
       },
     });
   }
@@ -174,11 +179,16 @@ export class AdvisorFunction extends Construct {
 
 /**
  * Writes the document to a private temporary file and moves it next to index.js once esbuild has
- * run. CDK also builds these commands for a Docker bundling it never runs (and while tests skip
- * bundling), so the file is only written when `outputDir` is a real local directory, which is
- * the case for local bundling alone; the move leaves nothing behind in the temp dir.
+ * run, then copies the `besideIndex` files there. CDK also builds these commands for a Docker
+ * bundling it never runs (and while tests skip bundling), so the file is only written when
+ * `outputDir` is a real local directory, which is the case for local bundling alone; the move
+ * leaves nothing behind in the temp dir.
  */
-function bundledConfig(document: unknown): ICommandHooks {
+function bundledFiles(document: unknown, besideIndex: string[]): ICommandHooks {
+  for (const file of besideIndex) {
+    // Fail at synth, naming the file, rather than at the first invocation in Lambda.
+    if (!existsSync(file)) throw new Error(`cannot bundle ${file}: no such file (is the package installed?)`);
+  }
   return {
     beforeBundling: () => [],
     beforeInstall: () => [],
@@ -187,8 +197,13 @@ function bundledConfig(document: unknown): ICommandHooks {
         return ['echo "pgsteward bundles with a local esbuild; the config file cannot reach a Docker build" >&2', 'exit 1'];
       }
       const target = shellQuote(join(outputDir, BUNDLED_CONFIG_FILE));
+      const copies = besideIndex.map((file) => shellQuote(join(outputDir, basename(file))));
       // Lambda runs the code as a non-root user: bundled files must be world-readable.
-      return [`mv ${shellQuote(writeTempConfig(document))} ${target}`, `chmod 644 ${target}`];
+      return [
+        `mv ${shellQuote(writeTempConfig(document))} ${target}`,
+        ...besideIndex.map((file, i) => `cp ${shellQuote(file)} ${copies[i]}`),
+        `chmod 644 ${[target, ...copies].join(' ')}`,
+      ];
     },
   };
 }

@@ -1,7 +1,8 @@
 /**
  * Runs an advisor function on an EventBridge Scheduler schedule, and decides what happens to a
- * run that does not happen. A health run is only worth something while it is fresh: the next
- * scheduled run is the retry, so neither Scheduler nor Lambda keeps an old run alive for long.
+ * run that does not happen. A run is only worth something while it is fresh (`staleAfter`: a
+ * minute for a 5-minute health check, longer for a nightly advise run), and the next scheduled
+ * run is the retry, so neither Scheduler nor Lambda keeps an old run alive beyond that.
  * What could not be delivered (Scheduler) or failed (Lambda's asynchronous invocation) lands in
  * one "missed runs" queue where an operator, or an alarm on its depth, can see it.
  */
@@ -18,10 +19,12 @@ import type { ScheduleSettings } from '../deploy-settings';
 export interface AdvisorScheduleProps extends ScheduleSettings {
   fn: lambda.IFunction;
   description: string;
+  /** How old an undelivered or throttled run may get before it is dropped; default STALE_AFTER. */
+  staleAfter?: Duration;
 }
 
 /**
- * How old a run may get before it is dropped. 60 s is the smallest value both Scheduler's
+ * How old a run may get before it is dropped, by default. 60 s is the smallest value both Scheduler's
  * MaximumEventAgeInSeconds and Lambda's asynchronous MaximumEventAgeInSeconds accept
  * (https://docs.aws.amazon.com/scheduler/latest/APIReference/API_RetryPolicy.html,
  * https://docs.aws.amazon.com/lambda/latest/api/API_PutFunctionEventInvokeConfig.html).
@@ -44,6 +47,7 @@ export class AdvisorSchedule extends Construct {
 
   constructor(scope: Construct, id: string, props: AdvisorScheduleProps) {
     super(scope, id);
+    const staleAfter = props.staleAfter ?? STALE_AFTER;
 
     this.missedRuns = new sqs.Queue(this, 'MissedRuns', {
       enforceSSL: true,
@@ -57,7 +61,7 @@ export class AdvisorSchedule extends Construct {
     // failure record goes to the missed-runs queue.
     props.fn.configureAsyncInvoke({
       retryAttempts: 0,
-      maxEventAge: STALE_AFTER,
+      maxEventAge: staleAfter,
       onFailure: new SqsDestination(this.missedRuns),
     });
 
@@ -80,7 +84,7 @@ export class AdvisorSchedule extends Construct {
         // Scheduler passes the input as-is; an empty object means "run with the bundled config".
         input: ScheduleTargetInput.fromObject({}),
         retryAttempts: DELIVERY_RETRIES,
-        maxEventAge: STALE_AFTER,
+        maxEventAge: staleAfter,
         deadLetterQueue: this.missedRuns,
       }),
     });

@@ -70,6 +70,17 @@ export const DEPLOY_DEFAULTS = {
   timezone: 'UTC',
   memorySize: 256,
   timeout: '60s',
+  /**
+   * advise parses up to `top` statements with the WASM parser, keeps a pg_stat_statements
+   * snapshot (up to pg_stat_statements.max rows with their texts) and plans each statement
+   * several times; Lambda gives CPU in proportion to memory, so 1024 MB is also ~4x health's CPU.
+   */
+  adviseMemorySize: 1024,
+  /**
+   * A few thousand EXPLAINs per target (~1 ms each plus the network round trip), 30 s per
+   * statement at worst, two targets at a time: 10 minutes, with Lambda's 15-minute cap above it.
+   */
+  adviseTimeout: '10m',
   /** Reports are a history to compare against, not an archive; a quarter covers most trend questions. */
   reportsExpireAfterDays: 90,
   /** Function logs are for debugging a recent run; findings live on in the reports. */

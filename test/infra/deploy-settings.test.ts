@@ -16,6 +16,8 @@ test('the example config deploys with its two secrets and the documented default
   expect(s).toMatchObject({
     reportsPrefix: 'pgsteward/', statePrefix: 'pgsteward-state/', reportsExpireAfterDays: 90, logRetentionDays: 30,
     memorySize: 256, timeoutSeconds: 60, health: { expression: 'rate(5 minutes)', timezone: 'UTC', enabled: true },
+    advise: { expression: 'cron(0 3 * * ? *)', timezone: 'UTC', enabled: true },
+    adviseFunction: { memorySize: 1024, timeoutSeconds: 600 },
   });
   expect(s.vpc).toBeUndefined();
 });
@@ -40,6 +42,11 @@ test.each([
   [{ deploy: { schedules: { health: { timezone: 'Mars/Olympus' } } } }, /timezone: "Mars\/Olympus"/],
   [{ deploy: { timeout: '20m' } }, /deploy\.timeout/],
   [{ deploy: { timeout: '1500ms' } }, /deploy\.timeout/],
+  [{ deploy: { advise: { timeout: '16m' } } }, /deploy\.advise\.timeout: a Lambda timeout/],
+  [{ deploy: { advise: { memorySize: 64 } } }, /deploy\.advise\.memorySize/],
+  [{ deploy: { advise: { memory: 2048 } } }, /deploy\.advise\.memory: unknown field/],
+  [{ deploy: { schedules: { advise: { timezone: 'Mars/Olympus' } } } }, /deploy\.schedules\.advise\.timezone: "Mars\/Olympus"/],
+  [{ deploy: { schedules: { advise: { expression: 'nightly' } } } }, /deploy\.schedules\.advise\.expression/],
   [target({ secretArn: 'pgsteward/db' }), /secretArn: expected a full Secrets Manager ARN/],
   [target({ host: 'db', database: 'app', user: 'u', password: '' }), /password:.*secretArn/],
 ])('refuses %j', (doc, message) => {

@@ -38,11 +38,11 @@ test.each([
   expect(() => nagged(config).synth()).not.toThrow();
 });
 
-test('the checks are live: an unexplained wildcard fails synth, and it is the only finding', () => {
+test.each(['health', 'advise'] as const)('the checks are live: an unexplained wildcard on the %s function fails synth, and it is the only finding', (advisor) => {
   const outdir = mkdtempSync(join(tmpdir(), 'pgsteward-nag-'));
   try {
     const app = nagged(example(), (stack) => {
-      stack.health.fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['*'] }));
+      stack[advisor].fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['*'] }));
     }, outdir);
     expect(() => app.synth()).toThrow();
     const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8'));

@@ -1,47 +1,22 @@
 /**
- * What the stack creates and what it forbids, asserted on the synthesized template. Bundling is
- * skipped except in the one test about the bundle itself.
+ * What the stack creates and what it forbids, asserted on the synthesized template, with the
+ * health function as the example of what every advisor function gets (advise-stack.test.ts has
+ * the advise function's own settings). Bundling is skipped except in the one test about the
+ * bundle itself.
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { ADVISOR_ENV, BUNDLED_CONFIG_FILE } from '../../infra/constructs/advisor-function';
-import { PgstewardStack } from '../../infra/stack';
+import {
+  actionsOf, ADVISORS, advisorFunction, advisorSchedule, Doc, example, functionRole, invokeConfig, resourcesOf,
+  roleStatements, stackFor, statements, synth, target, VPC, withDeploy,
+} from './template';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-type Doc = Record<string, any>;
-type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
-
-const ROOT = join(__dirname, '..', '..');
-const CONTEXT = JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')).context;
-const example = (): Doc => JSON.parse(readFileSync(join(ROOT, 'config', 'example.json'), 'utf8'));
 const SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:pgsteward/orders-prod-AbCdEf';
-const VPC = {
-  vpcId: 'vpc-0123456789abcdef0',
-  subnetIds: ['subnet-0123456789abcdef0', 'subnet-0fedcba9876543210'],
-  securityGroupIds: ['sg-0123456789abcdef0'],
-};
-
-function stackFor(config: unknown, bundle = false, outdir?: string): PgstewardStack {
-  const context = bundle ? CONTEXT : { ...CONTEXT, 'aws:cdk:bundling-stacks': [] };
-  return new PgstewardStack(new App({ context, outdir }), 'Test', { config, configSource: 'test config' });
-}
-const synth = (config: unknown) => Template.fromStack(stackFor(config));
-const withDeploy = (deploy: Doc): Doc => ({ ...example(), deploy: { ...example().deploy, ...deploy } });
-const target = (connection: Doc) => ({ targets: [{ id: 'db', connection }] });
-
-function statements(t: Template): Statement[] {
-  return Object.values(t.findResources('AWS::IAM::Policy')).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
-}
-const actionsOf = (s: Statement) => ([] as string[]).concat(s.Action);
-const resourcesOf = (s: Statement) => ([] as unknown[]).concat(s.Resource);
-const only = (t: Template, type: string) => {
-  const all = Object.values(t.findResources(type));
-  expect(all).toHaveLength(1);
-  return all[0] as any;
-};
+const healthFn = (t: Template) => advisorFunction(t, 'health')[1];
 
 let template: Template;
 beforeAll(() => {
@@ -96,7 +71,8 @@ describe('reports bucket', () => {
   test('no provider function: no autoDeleteObjects, no logRetention, no custom resource at all', () => {
     const types = Object.values(template.toJSON().Resources).map((r: any) => r.Type as string);
     expect(types.filter((t) => t.startsWith('Custom::') || t === 'AWS::CloudFormation::CustomResource')).toEqual([]);
-    template.resourceCountIs('AWS::Lambda::Function', 1);
+    // One function per advisor and nothing else.
+    template.resourceCountIs('AWS::Lambda::Function', ADVISORS.length);
   });
 });
 
@@ -113,10 +89,10 @@ describe('alerts topic', () => {
 
 describe('health function', () => {
   test('runs Node.js 24 on arm64 with the configured size and timeout', () => {
-    template.hasResourceProperties('AWS::Lambda::Function', {
+    expect(healthFn(template).Properties).toMatchObject({
       Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: 'index.handler', MemorySize: 256, Timeout: 60,
     });
-    synth(withDeploy({ memorySize: 1024, timeout: '2m' })).hasResourceProperties('AWS::Lambda::Function', { MemorySize: 1024, Timeout: 120 });
+    expect(healthFn(synth(withDeploy({ memorySize: 1024, timeout: '2m' }))).Properties).toMatchObject({ MemorySize: 1024, Timeout: 120 });
   });
 
   test('no function in the template runs anything but nodejs24.x', () => {
@@ -128,7 +104,7 @@ describe('health function', () => {
   });
 
   test('gets exactly the environment of the handler contract, and no config in it', () => {
-    const fn = only(template, 'AWS::Lambda::Function');
+    const fn = healthFn(template);
     const bucket = Object.keys(template.findResources('AWS::S3::Bucket', { Properties: { LoggingConfiguration: Match.anyValue() } }))[0];
     const topic = Object.keys(template.findResources('AWS::SNS::Topic'))[0];
     expect(fn.Properties.Environment.Variables).toEqual({
@@ -142,29 +118,33 @@ describe('health function', () => {
     expect(ADVISOR_ENV).toEqual({ reportsBucket: 'PGSTEWARD_REPORTS_BUCKET', stateBucket: 'PGSTEWARD_STATE_BUCKET', topicArn: 'PGSTEWARD_TOPIC_ARN' });
   });
 
-  test('logs to its own log group with a retention, from deploy.logRetentionDays', () => {
-    const groups = template.findResources('AWS::Logs::LogGroup', { Properties: { RetentionInDays: 30 } });
-    expect(Object.keys(groups)).toHaveLength(1);
-    template.hasResourceProperties('AWS::Lambda::Function', { LoggingConfig: { LogGroup: { Ref: Object.keys(groups)[0] } } });
-    synth(withDeploy({ logRetentionDays: 365 })).hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
+  test('each function logs to its own log group with a retention, from deploy.logRetentionDays', () => {
+    const groups = Object.keys(template.findResources('AWS::Logs::LogGroup', { Properties: { RetentionInDays: 30 } }));
+    expect(groups).toHaveLength(ADVISORS.length);
+    const used = ADVISORS.map((a) => advisorFunction(template, a)[1].Properties.LoggingConfig.LogGroup.Ref);
+    expect([...used].sort()).toEqual([...groups].sort());
+    const longer = synth(withDeploy({ logRetentionDays: 365 }));
+    expect(Object.keys(longer.findResources('AWS::Logs::LogGroup', { Properties: { RetentionInDays: 365 } }))).toHaveLength(ADVISORS.length);
   });
 
-  test('does not retry failed runs itself and records them in the missed-runs queue', () => {
-    const queue = Object.keys(template.findResources('AWS::SQS::Queue'))[0];
-    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+  test('does not retry failed runs itself and records them in its schedule\'s missed-runs queue', () => {
+    const queue = advisorSchedule(template, 'health').Properties.Target.DeadLetterConfig.Arn;
+    expect(invokeConfig(template, 'health').Properties).toMatchObject({
       MaximumRetryAttempts: 0,
       MaximumEventAgeInSeconds: 60,
-      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queue, 'Arn'] } } },
+      DestinationConfig: { OnFailure: { Destination: queue } },
     });
   });
 
-  test('runs outside any VPC unless deploy.vpc is given', () => {
-    expect(only(template, 'AWS::Lambda::Function').Properties.VpcConfig).toBeUndefined();
+  test('no function runs in a VPC unless deploy.vpc is given', () => {
+    for (const a of ADVISORS) expect(advisorFunction(template, a)[1].Properties.VpcConfig).toBeUndefined();
   });
 
-  test('attaches to the configured subnets and security groups without creating or changing any', () => {
+  test('every function attaches to the configured subnets and security groups without creating or changing any', () => {
     const t = synth(withDeploy({ vpc: VPC }));
-    t.hasResourceProperties('AWS::Lambda::Function', { VpcConfig: { SubnetIds: VPC.subnetIds, SecurityGroupIds: VPC.securityGroupIds } });
+    for (const a of ADVISORS) {
+      expect(advisorFunction(t, a)[1].Properties.VpcConfig).toEqual({ SubnetIds: VPC.subnetIds, SecurityGroupIds: VPC.securityGroupIds });
+    }
     t.resourceCountIs('AWS::EC2::SecurityGroup', 0);
     t.resourceCountIs('AWS::EC2::SecurityGroupEgress', 0);
     t.resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);
@@ -172,32 +152,32 @@ describe('health function', () => {
 });
 
 describe('schedule', () => {
-  test('runs every 5 minutes in UTC by default, with an empty input', () => {
-    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+  test('health runs every 5 minutes in UTC by default, with an empty input', () => {
+    expect(advisorSchedule(template, 'health').Properties).toMatchObject({
       ScheduleExpression: 'rate(5 minutes)', ScheduleExpressionTimezone: 'UTC', State: 'ENABLED', FlexibleTimeWindow: { Mode: 'OFF' },
-      Target: Match.objectLike({ Input: '{}' }),
+      Target: { Input: '{}' },
     });
   });
 
   test('follows deploy.schedules.health', () => {
     const t = synth(withDeploy({ schedules: { health: { expression: 'cron(0 7 * * ? *)', timezone: 'Europe/Paris', enabled: false } } }));
-    t.hasResourceProperties('AWS::Scheduler::Schedule', {
+    expect(advisorSchedule(t, 'health').Properties).toMatchObject({
       ScheduleExpression: 'cron(0 7 * * ? *)', ScheduleExpressionTimezone: 'Europe/Paris', State: 'DISABLED',
     });
   });
 
-  test('gives up on stale deliveries quickly and dead-letters them to an encrypted, TLS-only queue', () => {
-    const queue = Object.keys(template.findResources('AWS::SQS::Queue', { Properties: { SqsManagedSseEnabled: true } }));
-    expect(queue).toHaveLength(1);
-    template.hasResourceProperties('AWS::Scheduler::Schedule', {
-      Target: Match.objectLike({
-        RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 60 },
-        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queue[0], 'Arn'] } },
-      }),
+  test('health gives up on stale deliveries within a minute and dead-letters them to an encrypted, TLS-only queue of its own', () => {
+    const queues = Object.keys(template.findResources('AWS::SQS::Queue', { Properties: { SqsManagedSseEnabled: true } }));
+    expect(queues).toHaveLength(ADVISORS.length);
+    expect(advisorSchedule(template, 'health').Properties.Target).toMatchObject({
+      RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 60 },
+      DeadLetterConfig: { Arn: { 'Fn::GetAtt': [expect.stringMatching(/^HealthSchedule/), 'Arn'] } },
     });
-    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
-    });
+    const policies = Object.values(template.findResources('AWS::SQS::QueuePolicy')) as any[];
+    expect(policies).toHaveLength(ADVISORS.length);
+    for (const p of policies) {
+      expect(p.Properties.PolicyDocument.Statement).toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
+    }
   });
 
   test('assumes a role only Scheduler in this account can use', () => {
@@ -212,11 +192,14 @@ describe('schedule', () => {
 describe('permissions', () => {
   const getSecret = (t: Template) => statements(t).filter((s) => actionsOf(s).includes('secretsmanager:GetSecretValue'));
 
-  test('GetSecretValue covers exactly the configured secrets', () => {
-    const found = getSecret(template);
-    expect(found).toHaveLength(1);
+  test('each function\'s GetSecretValue covers exactly the configured secrets', () => {
     const configured = example().targets.map((t: Doc) => t.connection.secretArn);
-    expect([...resourcesOf(found[0])].sort()).toEqual([...configured].sort());
+    for (const a of ADVISORS) {
+      const found = roleStatements(template, a).filter((s) => actionsOf(s).includes('secretsmanager:GetSecretValue'));
+      expect(found).toHaveLength(1);
+      expect([...resourcesOf(found[0])].sort()).toEqual([...configured].sort());
+    }
+    expect(getSecret(template)).toHaveLength(ADVISORS.length);
   });
 
   test('no GetSecretValue at all when no target uses a secret', () => {
@@ -246,20 +229,21 @@ describe('permissions', () => {
     }
   });
 
-  test('S3 object access is limited to the reports and state prefixes', () => {
-    const objectStatements = statements(template).filter((s) => actionsOf(s).some((a) => a.startsWith('s3:') && a !== 's3:ListBucket'));
-    expect(objectStatements.flatMap(actionsOf).sort()).toEqual(['s3:GetObject', 's3:PutObject']);
-    const suffixes = objectStatements.flatMap(resourcesOf).map((r: any) => r['Fn::Join'][1][1]);
-    expect(suffixes.sort()).toEqual(['/pgsteward-state/*', '/pgsteward/*']);
+  test('each function\'s S3 object access is limited to the reports and state prefixes', () => {
+    for (const a of ADVISORS) {
+      const objectStatements = roleStatements(template, a).filter((s) => actionsOf(s).some((x) => x.startsWith('s3:') && x !== 's3:ListBucket'));
+      expect(objectStatements.flatMap(actionsOf).sort()).toEqual(['s3:GetObject', 's3:PutObject']);
+      const suffixes = objectStatements.flatMap(resourcesOf).map((r: any) => r['Fn::Join'][1][1]);
+      expect(suffixes.sort()).toEqual(['/pgsteward-state/*', '/pgsteward/*']);
+    }
   });
 
-  test('the function role has no managed policy, except VPC access when deploy.vpc is given', () => {
-    const fnRole = (t: Template) => {
-      const ref = only(t, 'AWS::Lambda::Function').Properties.Role['Fn::GetAtt'][0];
-      return t.toJSON().Resources[ref].Properties;
-    };
-    expect(fnRole(template).ManagedPolicyArns).toBeUndefined();
-    expect(JSON.stringify(fnRole(synth(withDeploy({ vpc: VPC }))).ManagedPolicyArns)).toMatch(/^\[\{"Fn::Join".*service-role\/AWSLambdaVPCAccessExecutionRole"\]\]\}\]$/);
+  test('no function role has a managed policy, except VPC access when deploy.vpc is given', () => {
+    const withVpc = synth(withDeploy({ vpc: VPC }));
+    for (const a of ADVISORS) {
+      expect(functionRole(template, a)[1].Properties.ManagedPolicyArns).toBeUndefined();
+      expect(JSON.stringify(functionRole(withVpc, a)[1].Properties.ManagedPolicyArns)).toMatch(/^\[\{"Fn::Join".*service-role\/AWSLambdaVPCAccessExecutionRole"\]\]\}\]$/);
+    }
   });
 });
 
@@ -278,8 +262,8 @@ describe('config checks at synth (the rest: deploy-settings.test.ts)', () => {
   });
 });
 
-test('outputs the bucket name, the topic ARN and the function name', () => {
-  for (const name of ['ReportsBucketName', 'AlertsTopicArn', 'HealthFunctionName']) template.hasOutput(name, {});
+test('outputs the bucket name, the topic ARN and the function names', () => {
+  for (const name of ['ReportsBucketName', 'AlertsTopicArn', 'HealthFunctionName', 'AdviseFunctionName']) template.hasOutput(name, {});
 });
 
 test('warns that the stack\'s own bucket and topic replace those named in the config', () => {
@@ -288,18 +272,21 @@ test('warns that the stack\'s own bucket and topic replace those named in the co
   Annotations.fromStack(stackFor(example())).hasNoWarning('*', Match.anyValue());
 });
 
-test('the bundle carries the config document beside index.js', () => {
+test('every bundle carries the config document beside index.js', () => {
   const outdir = mkdtempSync(join(tmpdir(), 'pgsteward-cdk-'));
   try {
-    const stack = stackFor(example(), true, outdir);
-    const fn = only(Template.fromStack(stack), 'AWS::Lambda::Function');
-    const asset = join(outdir, `asset.${fn.Properties.Code.S3Key.replace(/\.zip$/, '')}`);
-    expect(existsSync(join(asset, 'index.js'))).toBe(true);
-    expect(JSON.parse(readFileSync(join(asset, BUNDLED_CONFIG_FILE), 'utf8'))).toEqual(example());
-    // Lambda reads the code as a non-root user; 5 MB keeps cold starts and uploads small.
-    expect(statSync(join(asset, BUNDLED_CONFIG_FILE)).mode & 0o444).toBe(0o444);
-    const bytes = readdirSync(asset).reduce((n, f) => n + statSync(join(asset, f)).size, 0);
-    expect(bytes).toBeLessThan(5 * 1024 * 1024);
+    const t = Template.fromStack(stackFor(example(), true, outdir));
+    for (const a of ADVISORS) {
+      const fn = advisorFunction(t, a)[1];
+      const asset = join(outdir, `asset.${fn.Properties.Code.S3Key.replace(/\.zip$/, '')}`);
+      expect(existsSync(join(asset, 'index.js'))).toBe(true);
+      expect(JSON.parse(readFileSync(join(asset, BUNDLED_CONFIG_FILE), 'utf8'))).toEqual(example());
+      // Lambda reads the code as a non-root user; 5 MB keeps cold starts and uploads small.
+      expect(statSync(join(asset, BUNDLED_CONFIG_FILE)).mode & 0o444).toBe(0o444);
+      // What Lambda loads; the source map is read only when a stack trace is printed.
+      const bytes = readdirSync(asset).filter((f) => !f.endsWith('.map')).reduce((n, f) => n + statSync(join(asset, f)).size, 0);
+      expect(bytes).toBeLessThan(5 * 1024 * 1024);
+    }
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }

@@ -1,0 +1,210 @@
+/**
+ * The advise Lambda handler from source, end to end: real PostgreSQL with a workload in
+ * pg_stat_statements, reports and advise state in a real (local) S3 (s3rver), SNS mocked at the
+ * SDK client boundary. Like lambda-health.test.ts, each test is a cold start: the environment is
+ * set, the handler loaded in a fresh module registry, and that registry's SNS client mocked.
+ */
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import type { AwsStub } from 'aws-sdk-client-mock';
+import type { Context } from 'aws-lambda';
+import type { AdviseSummary } from '../../functions/advise';
+import { useTestDatabase } from '../support/db';
+import { lambdaContext } from '../support/lambda-context';
+import { LocalS3, startS3 } from '../support/s3';
+
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-require-imports */
+
+const TOPIC = 'arn:aws:sns:us-east-1:123456789012:pgsteward-alerts';
+const TARGET = 'by-url';
+const REPORTS = `pgsteward/advisor=advise/target=${TARGET}/dt=`;
+
+const ENV_KEYS = [
+  'PGSTEWARD_CONFIG', 'PGSTEWARD_CONFIG_FILE', 'PGSTEWARD_REPORTS_BUCKET', 'PGSTEWARD_STATE_BUCKET', 'PGSTEWARD_TOPIC_ARN',
+  'PGSTEWARD_S3_ENDPOINT', 'PGSTEWARD_CONCURRENCY', 'AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_MAX_ATTEMPTS', 'POWERTOOLS_LOG_LEVEL', 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED',
+];
+
+type Handler = (event: unknown, context: Context) => Promise<AdviseSummary>;
+
+/**
+ * The bulk load is not the workload: advise prices an index against the table's write counters,
+ * and 50k inserts against 3 selects would (rightly) outweigh it. The loading backend flushes its
+ * counters to pg_stat_user_tables some time after the fact (PG15+: within about a second of going
+ * idle), so wait until they are there before resetting them, or they would land after the reset.
+ */
+async function resetWriteCounters(admin: { query: (sql: string, values?: unknown[]) => Promise<{ rows: any[] }> }, table: string, loaded: number): Promise<void> {
+  const inserted = async () => (await admin.query('select n_tup_ins::int as n from pg_stat_user_tables where relname = $1', [table])).rows[0]?.n ?? 0;
+  for (let waited = 0; (await inserted()) < loaded; waited += 100) {
+    if (waited > 15_000) throw new Error(`the ${loaded} inserts into ${table} never reached pg_stat_user_tables`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await admin.query('select pg_stat_reset()');
+  expect(await inserted()).toBe(0);
+}
+
+interface Loaded {
+  handler: Handler;
+  sns: AwsStub<any, any, any>;
+  PublishCommand: any;
+}
+
+describe('advise Lambda handler (from source)', () => {
+  const t = useTestDatabase();
+  let s3: LocalS3;
+  const saved: Record<string, string | undefined> = {};
+  const stubs: AwsStub<any, any, any>[] = [];
+
+  beforeAll(async () => {
+    for (const k of ENV_KEYS) saved[k] = process.env[k];
+    s3 = await startS3();
+    // One index worth creating: equality on a selective, unindexed column, called a few times.
+    await t.admin.query('create table la_orders (id bigserial primary key, customer_id int not null, note text not null)');
+    await t.admin.query(`insert into la_orders (customer_id, note) select g % 25000, 'note ' || g from generate_series(1, 50000) g`);
+    await t.admin.query('vacuum analyze la_orders');
+    t.applyRoleScript();
+    await resetWriteCounters(t.admin, 'la_orders', 50_000);
+    const app = await t.session();
+    for (const c of [3, 5, 8]) await app.query('select * from la_orders where customer_id = $1', [c]);
+  });
+
+  afterEach(() => {
+    while (stubs.length) stubs.pop()!.restore();
+  });
+
+  afterAll(async () => {
+    for (const k of ENV_KEYS) {
+      if (saved[k] === undefined) delete process.env[k];
+      else process.env[k] = saved[k];
+    }
+    await s3?.stop();
+  });
+
+  const config = (extraTargets: object[] = []) => ({
+    // Test-sized thresholds: any mean time counts, and a budget above this tiny database's tenth.
+    defaults: { advise: { minMeanTimeMs: 0, storageBudget: '80MB' } },
+    targets: [{ id: TARGET, connection: { url: t.stewardUrl } }, ...extraTargets],
+  });
+
+  let bucketCount = 0;
+  async function freshBucket(): Promise<string> {
+    const name = `lambda-advise-${++bucketCount}`;
+    await s3.createBucket(name);
+    return name;
+  }
+
+  function coldStart(bucket: string, cfg: object = config()): Loaded {
+    for (const k of ENV_KEYS) delete process.env[k];
+    Object.assign(process.env, {
+      PGSTEWARD_CONFIG: JSON.stringify(cfg),
+      PGSTEWARD_REPORTS_BUCKET: bucket,
+      PGSTEWARD_STATE_BUCKET: bucket,
+      PGSTEWARD_TOPIC_ARN: TOPIC,
+      PGSTEWARD_S3_ENDPOINT: s3.endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      POWERTOOLS_LOG_LEVEL: process.env.PGSTEWARD_TEST_VERBOSE ? 'DEBUG' : 'SILENT',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    });
+    jest.resetModules();
+    const { SNSClient, PublishCommand } = require('@aws-sdk/client-sns');
+    const { mockClient } = require('aws-sdk-client-mock');
+    const sns = mockClient(SNSClient);
+    sns.on(PublishCommand).resolves({ MessageId: 'test-message' });
+    stubs.push(sns);
+    require('../../functions/middleware/runtime').resetRuntime();
+    return { handler: require('../../functions/advise').handler, sns, PublishCommand };
+  }
+
+  const published = (l: Loaded) => l.sns.commandCalls(l.PublishCommand).map((c: any) => c.args[0].input);
+
+  async function keys(bucket: string, prefix: string): Promise<string[]> {
+    const out = await s3.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
+    return (out.Contents ?? []).map((o) => o.Key!).sort();
+  }
+  async function getJson(bucket: string, key: string): Promise<any> {
+    return JSON.parse(await (await s3.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToString());
+  }
+
+  it('a scheduled invoke writes the report and the advise state, and publishes one message for the new recommendation; a second publishes nothing', async () => {
+    const bucket = await freshBucket();
+    const l = coldStart(bucket);
+
+    const summary = await l.handler({}, lambdaContext({ functionName: 'pgsteward-advise-fn' }));
+
+    expect(summary.targets).toBe(1);
+    const [result] = summary.results;
+    expect(result).toMatchObject({ target: TARGET, errors: [], notifications: 1 });
+    expect(result.recommendations).toBeGreaterThanOrEqual(1);
+    const json = (await keys(bucket, REPORTS)).filter((k) => k.endsWith('.json'));
+    expect(json).toHaveLength(1);
+    expect(result.report).toBe(`s3://${bucket}/${json[0]}`);
+    const report = await getJson(bucket, json[0]);
+    expect(report).toMatchObject({ advisor: 'advise', target: TARGET, errors: [], summary: { budgetBytes: 80 * 1024 * 1024 } });
+    const rec = report.recommendations.find((r: any) => r.table === 'public.la_orders');
+    expect(rec).toMatchObject({ columns: ['customer_id'] });
+    expect(rec.statement).toMatch(/^CREATE INDEX CONCURRENTLY IF NOT EXISTS "la_orders_customer_id[a-z0-9_]*" ON "public"\."la_orders"/);
+    expect(await keys(bucket, 'pgsteward-state/')).toEqual([`pgsteward-state/advise/${TARGET}.json`]);
+
+    const pages = published(l);
+    expect(pages).toHaveLength(1);
+    expect(pages[0]).toMatchObject({ TopicArn: TOPIC, MessageStructure: 'json' });
+    expect(pages[0].MessageAttributes).toMatchObject({ advisor: { StringValue: 'advise' }, target: { StringValue: TARGET } });
+    expect(JSON.parse(pages[0].Message).email).toContain('la_orders');
+
+    // Nothing changed: the recommendation is still open and repeats weekly, not nightly.
+    l.sns.resetHistory();
+    const again = await l.handler({}, lambdaContext());
+    expect(again.results[0]).toMatchObject({ errors: [], notifications: 0 });
+    expect(again.results[0].recommendations).toBeGreaterThanOrEqual(1);
+    expect(published(l)).toHaveLength(0);
+    expect((await keys(bucket, REPORTS)).filter((k) => k.endsWith('.json'))).toHaveLength(2);
+  });
+
+  it('an on-demand payload picks the targets and the storage budget', async () => {
+    const bucket = await freshBucket();
+    const l = coldStart(bucket, config([{ id: 'other', connection: { url: t.stewardUrl } }]));
+
+    const summary = await l.handler({ targets: [TARGET], storageBudget: '1KB' }, lambdaContext());
+
+    expect(summary.results.map((r) => r.target)).toEqual([TARGET]);
+    // No index fits in a kilobyte.
+    expect(summary.results[0]).toMatchObject({ recommendations: 0, errors: [] });
+    const json = (await keys(bucket, REPORTS)).filter((k) => k.endsWith('.json'));
+    expect((await getJson(bucket, json[0])).summary.budgetBytes).toBe(1024);
+    expect(await keys(bucket, 'pgsteward/advisor=advise/target=other/')).toEqual([]);
+  });
+
+  it('an unreachable target does not stop the others, and the invocation fails once all have run', async () => {
+    const bucket = await freshBucket();
+    const l = coldStart(bucket, config([{ id: 'unreachable', connection: { url: 'postgres://x:y@127.0.0.1:1/db', connectTimeout: '2s' } }]));
+
+    await expect(l.handler({}, lambdaContext())).rejects.toThrow(/^1 of 2 target\(s\) could not be advised or could not deliver/);
+
+    expect((await keys(bucket, REPORTS)).filter((k) => k.endsWith('.json'))).toHaveLength(1);
+    const failed = (await keys(bucket, 'pgsteward/advisor=advise/target=unreachable/')).filter((k) => k.endsWith('.json'));
+    expect((await getJson(bucket, failed[0])).errors).toContainEqual(expect.objectContaining({ stage: 'connect' }));
+    // Each target pages about its own outcome; nothing says that nothing was checked.
+    for (const p of published(l)) expect(p.Subject).not.toMatch(/could not run/);
+  });
+
+  it.each([
+    [{ storageBudget: 'lots' }, /on-demand payload is invalid:\n {2}- storageBudget: expected a size such as "80MB"/],
+    [{ dryRun: true }, /on-demand payload is invalid:\n {2}- dryRun: not needed: advise never changes a database/],
+    [{ whatIf: 'trial' }, /on-demand payload is invalid:\n {2}- whatIf: unknown field/],
+    [{ targets: 'x' }, /on-demand payload is invalid:\n {2}- targets: .*expected array/],
+    [{ targets: ['nope'] }, /targets: no target with id "nope"/],
+  ])('a malformed payload %j rejects naming the field, with a critical "could not run" alert and nothing run', async (payload, message) => {
+    const bucket = await freshBucket();
+    const l = coldStart(bucket);
+
+    await expect(l.handler(payload, lambdaContext({ functionName: 'pgsteward-advise-fn' }))).rejects.toThrow(message);
+
+    const pages = published(l);
+    expect(pages).toHaveLength(1);
+    expect(pages[0].Subject).toMatch(/^\[CRITICAL\] pgsteward advise could not run/);
+    expect(pages[0].MessageAttributes).toMatchObject({ severity: { StringValue: 'critical' }, advisor: { StringValue: 'advise' } });
+    expect(JSON.parse(pages[0].Message).email).toMatch(message);
+    expect(await keys(bucket, '')).toEqual([]);
+  });
+});
