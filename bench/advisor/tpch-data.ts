@@ -134,6 +134,7 @@ export function dataStatements(sf = 0.1, seed = 0.42): string[] {
     `vacuum analyze`,
     // The load is not the workload: table write counters (what the advisor charges indexes
     // for) start after it, as on a database that has been loaded long ago. Per database.
+    `select pg_stat_force_next_flush()`,
     `select pg_stat_reset()`,
   ];
 }

@@ -26,6 +26,8 @@ describe('advise on an OLTP workload', () => {
     await t.admin.query(`vacuum analyze customers, orders`);
     t.applyRoleScript();
     // The bulk load is not the workload: table write counters start after it (per database).
+    // Flush this session's pending table counters first (they reach shared stats up to 1 s late).
+    await t.admin.query(`select pg_stat_force_next_flush()`);
     await t.admin.query(`select pg_stat_reset()`);
     app = await t.session();
     for (let i = 0; i < 5; i++) {
@@ -88,6 +90,8 @@ describe('pgsteward advise (CLI)', () => {
     await t.admin.query(`insert into events (device_id, kind, at) select g % 5000, 'k' || (g % 7), now() - (g || ' seconds')::interval from generate_series(1, 100000) g`);
     await t.admin.query(`vacuum analyze events`);
     t.applyRoleScript();
+    // Flush this session's pending table counters first (they reach shared stats up to 1 s late).
+    await t.admin.query(`select pg_stat_force_next_flush()`);
     await t.admin.query(`select pg_stat_reset()`);
     const app = await t.session();
     for (let i = 0; i < 4; i++) await app.query(`select * from events where device_id = $1 and at > now() - interval '1 hour' order by at desc`, [i]);

@@ -146,7 +146,8 @@ describe('against the server: what pg_stat_statements stores, rewritten, PREPARE
 
   it('every typed literal form', async () => {
     await db.admin.query('create table sqltext_t (d date, ts timestamptz, t timestamp, tm time, iv interval, n numeric, f float8, s text)');
-    await db.admin.query('select pg_stat_statements_reset()');
+    // This database's entries only: pg_stat_statements is cluster-wide and other files run in parallel.
+    await db.admin.query('select pg_stat_statements_reset(0, (select oid from pg_database where datname = current_database()), 0)');
     const statements = [
       `select * from sqltext_t where d <= date '1998-12-01' - interval '90' day`,
       `select * from sqltext_t where ts > timestamptz '2024-06-01' and t = timestamp(3) without time zone '2024-01-01'`,

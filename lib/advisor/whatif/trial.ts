@@ -10,8 +10,10 @@ import { quoteQualified } from '../../pg/quote';
 import { createIndexSql, IndexDef } from '../index-sql';
 import type { WhatIfEngine, WhatIfIndex } from './engine';
 import { PgstewardError } from '../../errors';
+import { PermissionError } from '../../pg/errors';
 
 export class TrialTableTooLargeError extends PgstewardError {}
+export class TrialNotOwnerError extends PgstewardError {}
 
 export class TrialEngine implements WhatIfEngine {
   readonly name = 'trial' as const;
@@ -34,7 +36,18 @@ export class TrialEngine implements WhatIfEngine {
       this.open = true;
     }
     const name = `pgsteward_trial_${++this.seq}`;
-    await this.db.query(createIndexSql(def, { name }));
+    // A savepoint per build: a failed CREATE INDEX (not the table's owner, a lock timeout) must
+    // lose only this candidate, not abort the transaction every other plan runs in.
+    await this.db.query(`savepoint ${name}`);
+    try {
+      await this.db.query(createIndexSql(def, { name }));
+    } catch (err) {
+      await this.db.query(`rollback to savepoint ${name}`);
+      if (err instanceof PermissionError) {
+        throw new TrialNotOwnerError(`the trial engine builds real indexes, which only the owner of ${def.table.schema}.${def.table.name} may do: run it as that role (or use HypoPG)`, { cause: err });
+      }
+      throw err;
+    }
     // An index lives in its table's schema; the id is its qualified, quoted name.
     const id = quoteQualified(def.table.schema, name);
     const [s] = await this.db.query<{ bytes: string }>(`select pg_relation_size($1::regclass)::text as bytes`, [id]);
