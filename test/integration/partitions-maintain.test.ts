@@ -165,6 +165,11 @@ describe('pgsteward partitions (CLI)', () => {
     expect(await children('cli_ev')).toEqual([]);
     const run = await cli('partitions', '-c', config, '--json', '--state', dir, '--out', dir);
     expect(run.code).toBe(0);
+    // The report matches the documented schema.
+    const { readFileSync } = await import('node:fs');
+    const Ajv2020 = (await import('ajv/dist/2020')).default;
+    const validate = new Ajv2020({ strict: false, validateFormats: false }).compile(JSON.parse(readFileSync(join(__dirname, '../../docs/report.schema.json'), 'utf8')));
+    expect(validate(run.json()) ? [] : validate.errors).toEqual([]);
     expect(run.json().summary).toMatchObject({ created: 3, failed: 0 });
     expect((await cli('partitions', '-c', config, '--json', '--state', dir)).json().actions).toEqual([]);
     write([{ table: 'cli_nowhere', column: 'at', interval: '1 day' }]);
