@@ -49,6 +49,9 @@ export interface DeploySettings {
   advise: ScheduleSettings;
   /** The advise function has its own size (deploy.advise); memorySize/timeoutSeconds above are health's. */
   adviseFunction: FunctionSize;
+  partitions: ScheduleSettings;
+  /** The partitions function's own size (deploy.partitions). */
+  partitionsFunction: FunctionSize;
 }
 
 /** Lambda's hard limit on a function timeout (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html). */
@@ -84,6 +87,8 @@ export function deploySettings(document: unknown, source = 'config'): DeploySett
   const adviseTimeoutSeconds = lambdaTimeout(deploy.advise?.timeout ?? DEPLOY_DEFAULTS.adviseTimeout, 'deploy.advise.timeout', problems);
   const health = schedule('health', DEPLOY_DEFAULTS.healthSchedule, problems, deploy.schedules?.health);
   const advise = schedule('advise', DEPLOY_DEFAULTS.adviseSchedule, problems, deploy.schedules?.advise);
+  const partitionsTimeoutSeconds = lambdaTimeout(deploy.partitions?.timeout ?? DEPLOY_DEFAULTS.partitionsTimeout, 'deploy.partitions.timeout', problems);
+  const partitions = schedule('partitions', DEPLOY_DEFAULTS.partitionsSchedule, problems, deploy.schedules?.partitions);
 
   if (problems.length) throw new ConfigError(problems, source);
 
@@ -103,6 +108,8 @@ export function deploySettings(document: unknown, source = 'config'): DeploySett
     health,
     advise,
     adviseFunction: { memorySize: deploy.advise?.memorySize ?? DEPLOY_DEFAULTS.adviseMemorySize, timeoutSeconds: adviseTimeoutSeconds },
+    partitions,
+    partitionsFunction: { memorySize: deploy.partitions?.memorySize ?? DEPLOY_DEFAULTS.partitionsMemorySize, timeoutSeconds: partitionsTimeoutSeconds },
   };
 }
 

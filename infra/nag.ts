@@ -24,6 +24,7 @@ export function acknowledgeNagFindings(stack: PgstewardStack): void {
   // acknowledged on each function's own role and schedule so a new one still has to be explained.
   acknowledgeAdvisor(stack, stack.health, stack.healthSchedule);
   acknowledgeAdvisor(stack, stack.advise, stack.adviseSchedule);
+  acknowledgeAdvisor(stack, stack.partitions, stack.partitionsSchedule);
 }
 
 function acknowledgeAdvisor(stack: PgstewardStack, advisor: AdvisorFunction, schedule: AdvisorSchedule): void {

@@ -25,6 +25,16 @@ const LIBPG_QUERY_WASM = join(dirname(require.resolve('libpg-query/package.json'
  */
 const ADVISE_STALE_AFTER = Duration.hours(1);
 
+/**
+ * An hourly partitions run keeps premake partitions ahead, so a run 15 minutes late still
+ * creates every partition in time, and one dropped run costs nothing the next one does not
+ * catch up. Lambda keeps retrying a throttled asynchronous invocation until this age: long
+ * enough to ride out a concurrency spike (health's minute would not), short enough that a late
+ * run plus its 5-minute timeout ends long before the next hour's run, which would otherwise
+ * find the tables' advisory locks held and skip them with a concurrent_run warning.
+ */
+const PARTITIONS_STALE_AFTER = Duration.minutes(15);
+
 export interface PgstewardStackProps extends StackProps {
   /** The config document as read from its file (not yet validated). */
   config: unknown;
@@ -40,6 +50,8 @@ export class PgstewardStack extends Stack {
   readonly healthSchedule: AdvisorSchedule;
   readonly advise: AdvisorFunction;
   readonly adviseSchedule: AdvisorSchedule;
+  readonly partitions: AdvisorFunction;
+  readonly partitionsSchedule: AdvisorSchedule;
 
   constructor(scope: Construct, id: string, props: PgstewardStackProps) {
     super(scope, id, props);
@@ -98,10 +110,32 @@ export class PgstewardStack extends Stack {
       staleAfter: ADVISE_STALE_AFTER,
     });
 
+    // Short DDL on empty tables: no WASM, no large snapshot, so neither advise's size nor its files.
+    this.partitions = new AdvisorFunction(this, 'Partitions', {
+      advisor: 'partitions',
+      configDocument: settings.document,
+      memorySize: settings.partitionsFunction.memorySize,
+      timeout: Duration.seconds(settings.partitionsFunction.timeoutSeconds),
+      logRetentionDays: settings.logRetentionDays,
+      vpc: settings.vpc,
+    })
+      .bindReports(this.reports)
+      .bindState(this.reports)
+      .bindAlerts(this.alerts)
+      .bindSecrets(settings.secretArns, settings.secretKeyArns);
+
+    this.partitionsSchedule = new AdvisorSchedule(this, 'PartitionsSchedule', {
+      fn: this.partitions.fn,
+      ...settings.partitions,
+      description: `pgsteward partition maintenance (${settings.partitions.expression}, ${settings.partitions.timezone})`,
+      staleAfter: PARTITIONS_STALE_AFTER,
+    });
+
     new CfnOutput(this, 'ReportsBucketName', { value: this.reports.bucketName, description: 'Reports and alert state' });
     new CfnOutput(this, 'AlertsTopicArn', { value: this.alerts.topicArn, description: 'Subscribe here to receive alerts' });
     new CfnOutput(this, 'HealthFunctionName', { value: this.health.fn.functionName, description: 'Invoke for an on-demand health run' });
     new CfnOutput(this, 'AdviseFunctionName', { value: this.advise.fn.functionName, description: 'Invoke for an on-demand index advice run' });
+    new CfnOutput(this, 'PartitionsFunctionName', { value: this.partitions.fn.functionName, description: 'Invoke for an on-demand (or dry) partitions run' });
   }
 
   /** Fields that mean something to the CLI but are replaced by what this stack creates. */

@@ -81,6 +81,23 @@ export const DEPLOY_DEFAULTS = {
    * statement at worst, two targets at a time: 10 minutes, with Lambda's 15-minute cap above it.
    */
   adviseTimeout: '10m',
+  /**
+   * Hourly: a daily or hourly policy gets its next partition well before it is needed (premake
+   * partitions ahead), and a missed run is caught up by the next one.
+   */
+  partitionsSchedule: 'rate(1 hour)',
+  /**
+   * A partitions run reads a small catalog and sends short DDL statements on empty tables, one
+   * table at a time: light work, but node-pg, the SDK clients and the report comfortably fit
+   * 512 MB, which also gives twice health's CPU for the JSON/Markdown rendering.
+   */
+  partitionsMemorySize: 512,
+  /**
+   * Each step waits at most its lock_timeout (2 s by default, retried a few times) and a table
+   * takes a few steps per partition to create or retire; 5 minutes covers a catch-up of dozens of
+   * tables across two targets at a time, and stays well inside the hourly interval.
+   */
+  partitionsTimeout: '5m',
   /** Reports are a history to compare against, not an archive; a quarter covers most trend questions. */
   reportsExpireAfterDays: 90,
   /** Function logs are for debugging a recent run; findings live on in the reports. */

@@ -170,11 +170,16 @@ export const deploySchema = z.strictObject({
     securityGroupIds: z.array(z.string().regex(/^sg-[0-9a-f]+$/)).min(1),
     availabilityZones: z.array(z.string()).optional(),
   }).optional(),
-  schedules: z.strictObject({ health: scheduleSchema.optional(), advise: scheduleSchema.optional() }).optional(),
+  schedules: z.strictObject({ health: scheduleSchema.optional(), advise: scheduleSchema.optional(), partitions: scheduleSchema.optional() }).optional(),
   memorySize: z.number().int().min(128).max(10240).optional(),
   timeout: duration.optional(),
   /** The advise function's own size: it plans hundreds of statements where health runs a few dozen queries. */
   advise: z.strictObject({
+    memorySize: z.number().int().min(128).max(10240).optional(),
+    timeout: duration.optional(),
+  }).optional(),
+  /** The partitions function's own size: short DDL on empty tables, lighter than advise. */
+  partitions: z.strictObject({
     memorySize: z.number().int().min(128).max(10240).optional(),
     timeout: duration.optional(),
   }).optional(),

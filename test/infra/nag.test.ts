@@ -38,7 +38,7 @@ test.each([
   expect(() => nagged(config).synth()).not.toThrow();
 });
 
-test.each(['health', 'advise'] as const)('the checks are live: an unexplained wildcard on the %s function fails synth, and it is the only finding', (advisor) => {
+test.each(['health', 'advise', 'partitions'] as const)('the checks are live: an unexplained wildcard on the %s function fails synth, and it is the only finding', (advisor) => {
   const outdir = mkdtempSync(join(tmpdir(), 'pgsteward-nag-'));
   try {
     const app = nagged(example(), (stack) => {

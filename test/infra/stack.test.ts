@@ -263,7 +263,7 @@ describe('config checks at synth (the rest: deploy-settings.test.ts)', () => {
 });
 
 test('outputs the bucket name, the topic ARN and the function names', () => {
-  for (const name of ['ReportsBucketName', 'AlertsTopicArn', 'HealthFunctionName', 'AdviseFunctionName']) template.hasOutput(name, {});
+  for (const name of ['ReportsBucketName', 'AlertsTopicArn', 'HealthFunctionName', 'AdviseFunctionName', 'PartitionsFunctionName']) template.hasOutput(name, {});
 });
 
 test('warns that the stack\'s own bucket and topic replace those named in the config', () => {

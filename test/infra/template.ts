@@ -12,8 +12,8 @@ import { PgstewardStack } from '../../infra/stack';
 /* eslint-disable @typescript-eslint/no-explicit-any */
 export type Doc = Record<string, any>;
 export type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
-export type AdvisorName = 'health' | 'advise';
-export const ADVISORS: AdvisorName[] = ['health', 'advise'];
+export type AdvisorName = 'health' | 'advise' | 'partitions';
+export const ADVISORS: AdvisorName[] = ['health', 'advise', 'partitions'];
 
 export const ROOT = join(__dirname, '..', '..');
 export const CONTEXT = JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')).context;

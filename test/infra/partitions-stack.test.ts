@@ -1,0 +1,146 @@
+/**
+ * The partitions function and its hourly schedule as synthesized: its own size and schedule, and
+ * otherwise exactly the health function's contract and grants (stack.test.ts asserts those in
+ * detail on the health function; here the partitions function is compared with it).
+ */
+import { Template } from 'aws-cdk-lib/assertions';
+import { ADVISOR_ENV } from '../../infra/constructs/advisor-function';
+import { deploySettings } from '../../infra/deploy-settings';
+import {
+  actionsOf, AdvisorName, advisorFunction, advisorSchedule, example, functionRole, invokeConfig, resourcesOf, roleStatements,
+  Statement, synth, VPC, withDeploy,
+} from './template';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+const partitionsFn = (t: Template) => advisorFunction(t, 'partitions')[1];
+
+let template: Template;
+beforeAll(() => {
+  template = synth(example());
+});
+
+describe('partitions settings', () => {
+  test('default to 512 MB, 5 minutes, hourly in UTC', () => {
+    expect(deploySettings(example())).toMatchObject({
+      partitions: { expression: 'rate(1 hour)', timezone: 'UTC', enabled: true },
+      partitionsFunction: { memorySize: 512, timeoutSeconds: 300 },
+    });
+  });
+
+  test.each([
+    [{ partitions: { timeout: '20m' } }, /deploy\.partitions\.timeout: a Lambda timeout/],
+    [{ partitions: { memorySize: 64 } }, /deploy\.partitions\.memorySize/],
+    [{ partitions: { cpu: 2 } }, /deploy\.partitions.*cpu/],
+    [{ schedules: { partitions: { timezone: 'Mars/Olympus' } } }, /deploy\.schedules\.partitions\.timezone/],
+    [{ schedules: { partitions: { expression: 'hourly' } } }, /deploy\.schedules\.partitions\.expression/],
+  ])('refuses %j naming the field', (deploy, message) => {
+    expect(() => deploySettings({ deploy })).toThrow(message);
+  });
+});
+
+describe('partitions function', () => {
+  test('runs Node.js 24 on arm64 with 512 MB and 5 minutes by default, whatever health\'s or advise\'s size', () => {
+    expect(partitionsFn(template).Properties).toMatchObject({
+      Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: 'index.handler', MemorySize: 512, Timeout: 300,
+    });
+    const t = synth(withDeploy({ memorySize: 1024, timeout: '2m', advise: { memorySize: 2048, timeout: '14m' } }));
+    expect(partitionsFn(t).Properties).toMatchObject({ MemorySize: 512, Timeout: 300 });
+  });
+
+  test('follows deploy.partitions, and only the partitions function does', () => {
+    const t = synth(withDeploy({ partitions: { memorySize: 1024, timeout: '10m' } }));
+    expect(partitionsFn(t).Properties).toMatchObject({ MemorySize: 1024, Timeout: 600 });
+    expect(advisorFunction(t, 'health')[1].Properties).toMatchObject({ MemorySize: 256, Timeout: 60 });
+    expect(advisorFunction(t, 'advise')[1].Properties).toMatchObject({ MemorySize: 1024, Timeout: 600 });
+  });
+
+  test('gets the same environment contract as health', () => {
+    const vars = partitionsFn(template).Properties.Environment.Variables;
+    expect(vars).toEqual(advisorFunction(template, 'health')[1].Properties.Environment.Variables);
+    expect(Object.keys(vars)).toEqual(expect.arrayContaining(Object.values(ADVISOR_ENV)));
+  });
+
+  test('attaches to the configured network like health', () => {
+    expect(partitionsFn(synth(withDeploy({ vpc: VPC }))).Properties.VpcConfig).toEqual({ SubnetIds: VPC.subnetIds, SecurityGroupIds: VPC.securityGroupIds });
+  });
+});
+
+describe('partitions schedule', () => {
+  test('runs hourly in UTC by default, with an empty input', () => {
+    expect(advisorSchedule(template, 'partitions').Properties).toMatchObject({
+      ScheduleExpression: 'rate(1 hour)', ScheduleExpressionTimezone: 'UTC', State: 'ENABLED', FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: { Input: '{}' },
+    });
+  });
+
+  test('follows deploy.schedules.partitions, independently of the others', () => {
+    const t = synth(withDeploy({ schedules: { partitions: { expression: 'cron(5 * * * ? *)', timezone: 'Europe/Paris', enabled: false } } }));
+    expect(advisorSchedule(t, 'partitions').Properties).toMatchObject({
+      ScheduleExpression: 'cron(5 * * * ? *)', ScheduleExpressionTimezone: 'Europe/Paris', State: 'DISABLED',
+    });
+    expect(advisorSchedule(t, 'health').Properties).toMatchObject({ ScheduleExpression: 'rate(5 minutes)', State: 'ENABLED' });
+    expect(advisorSchedule(t, 'advise').Properties).toMatchObject({ ScheduleExpression: 'cron(0 3 * * ? *)', State: 'ENABLED' });
+  });
+
+  test('retries delivery twice, keeps a run for 15 minutes, and dead-letters to its own missed-runs queue', () => {
+    const target = advisorSchedule(template, 'partitions').Properties.Target;
+    expect(target).toMatchObject({
+      RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 900 },
+      DeadLetterConfig: { Arn: { 'Fn::GetAtt': [expect.stringMatching(/^PartitionsSchedule/), 'Arn'] } },
+    });
+    for (const other of ['health', 'advise'] as const) {
+      expect(target.DeadLetterConfig).not.toEqual(advisorSchedule(template, other).Properties.Target.DeadLetterConfig);
+    }
+    // A failed run is not retried by Lambda either (the next hour is the retry); it is recorded.
+    expect(invokeConfig(template, 'partitions').Properties).toMatchObject({
+      MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 900, DestinationConfig: { OnFailure: { Destination: target.DeadLetterConfig.Arn } },
+    });
+  });
+
+  test('a late run plus its timeout ends before the next hourly run starts', () => {
+    const age = advisorSchedule(template, 'partitions').Properties.Target.RetryPolicy.MaximumEventAgeInSeconds;
+    expect(age + partitionsFn(template).Properties.Timeout).toBeLessThan(3600);
+  });
+
+  test('its Scheduler role may invoke the partitions function and write its queue, nothing else', () => {
+    const props = advisorSchedule(template, 'partitions').Properties;
+    const role = props.Target.RoleArn['Fn::GetAtt'][0];
+    const [fn] = advisorFunction(template, 'partitions');
+    const granted = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p: any) => p.Properties.Roles.some((r: any) => r.Ref === role))
+      .flatMap((p: any) => p.Properties.PolicyDocument.Statement as Statement[]);
+    expect(granted.flatMap(actionsOf).sort()).toEqual(['lambda:InvokeFunction', 'sqs:SendMessage']);
+    const invoke = granted.find((s) => actionsOf(s).includes('lambda:InvokeFunction'))!;
+    expect(JSON.stringify(resourcesOf(invoke))).not.toMatch(/Health|Advise/);
+    expect(JSON.stringify(resourcesOf(invoke))).toContain(fn);
+    const send = granted.find((s) => actionsOf(s).includes('sqs:SendMessage'))!;
+    expect(resourcesOf(send)).toEqual([props.Target.DeadLetterConfig.Arn]);
+  });
+});
+
+describe('partitions permissions', () => {
+  /** A role's statements with the advisor's OWN resource ids made comparable; another advisor's would still differ. */
+  const normalized = (t: Template, advisor: AdvisorName) => {
+    const prefix = advisor[0].toUpperCase() + advisor.slice(1);
+    return JSON.stringify(roleStatements(t, advisor)).replace(new RegExp(`\\b${prefix}([A-Za-z]+)[0-9A-F]{8}\\b`, 'g'), '<own $1>');
+  };
+
+  test.each([
+    ['the example config', example()],
+    ['a VPC and customer-managed secret keys', withDeploy({ vpc: VPC, secretKeyArns: ['arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'] })],
+    ['no secrets', { targets: [{ id: 'db', connection: { url: 'postgres://pgsteward@db.internal/app' } }] }],
+  ])('are exactly health\'s grants, on its own log group (%s)', (_name, config) => {
+    const t = synth(config);
+    expect(normalized(t, 'partitions')).toEqual(normalized(t, 'health'));
+    const logGroup = partitionsFn(t).Properties.LoggingConfig.LogGroup.Ref;
+    const logs = roleStatements(t, 'partitions').filter((s) => actionsOf(s).some((a) => a.startsWith('logs:')));
+    expect(JSON.stringify(logs)).toContain(logGroup);
+    expect(JSON.stringify(logs)).not.toMatch(/HealthLogs|AdviseLogs/);
+  });
+
+  test('its role trusts Lambda only and has no managed policy without a VPC', () => {
+    const role = functionRole(template, 'partitions')[1].Properties;
+    expect(role.AssumeRolePolicyDocument.Statement).toEqual([expect.objectContaining({ Principal: { Service: 'lambda.amazonaws.com' } })]);
+    expect(role.ManagedPolicyArns).toBeUndefined();
+  });
+});
