@@ -64,8 +64,11 @@ select p.nspname as schema, p.relname as table, p.relkind, k.partstrat, k.key_co
                  'to_key', ${keyOfText('v.hi', 'k.atttypid')})
                order by v.relname), '[]'::json)
         from vals v) as partitions,
+       -- A range on relname (name sorts in C order) uses pg_class's (relname, relnamespace)
+       -- index instead of scanning every relation once per table.
        (select coalesce(array_agg(c2.relname::text), '{}')
         from pg_class c2
-        where c2.relnamespace = p.relnamespace and left(c2.relname, length($3::text)) = $3::text) as taken
+        where c2.relname >= $3::text::name and c2.relname < ($3::text || chr(1114111))::name
+          and c2.relnamespace = p.relnamespace) as taken
 from parent p
 join pkey k on k.oid = p.oid`;
