@@ -24,6 +24,14 @@ export interface CandidateOptions {
 
 export const CANDIDATE_DEFAULTS: CandidateOptions = { maxKeyColumns: 3, maxIncludeColumns: 3 };
 
+/**
+ * INCLUDE columns a merged candidate may carry. Each statement's own covering index stays narrow
+ * (maxIncludeColumns), but a table's indexes are few (maxIndexesPerTable), so one index that
+ * covers several statements' reads is often worth more than several that cover one each
+ * (index merging, Chaudhuri & Narasayya, ICDE 1999, as the Database Tuning Advisor does).
+ */
+export const MAX_MERGED_INCLUDE = 8;
+
 /** Collects candidates across the workload, deduplicated by definition. */
 export class CandidatePool {
   readonly byKey = new Map<string, CandidateSource>();
@@ -61,6 +69,25 @@ export class CandidatePool {
 
   get all(): CandidateSource[] {
     return [...this.byKey.values()];
+  }
+
+  /**
+   * The candidates plus merged ones: per table, predicate and key, that key with, as INCLUDE
+   * columns, everything the covering candidates whose key starts with it carry beyond it (their
+   * further key columns and INCLUDE columns), when that covers more than any one of them does.
+   */
+  withMerged(maxInclude = MAX_MERGED_INCLUDE): CandidateSource[] {
+    const out = new Map(this.byKey);
+    for (const a of this.byKey.values()) {
+      const key = new Set(a.def.columns.map((c) => c.name));
+      const users = [...this.byKey.values()].filter((b) => (b.def.include?.length ?? 0) > 0 && extendsIndex(b.def, { ...a.def, include: [] }));
+      const include = unique(users.flatMap((b) => [...b.def.columns.map((c) => c.name), ...(b.def.include ?? [])])).filter((c) => !key.has(c));
+      if (users.length < 2 || include.length > maxInclude || users.some((b) => (b.def.include ?? []).length >= include.length)) continue;
+      const def: IndexDef = { ...a.def, include };
+      const k = indexKey(def);
+      if (!out.has(k)) out.set(k, { statements: new Set(users.flatMap((b) => [...b.statements])), def });
+    }
+    return [...out.values()];
   }
 }
 
@@ -145,4 +172,34 @@ function dedupe(shapes: IndexColumn[][]): IndexColumn[][] {
     seen.add(k);
     return true;
   });
+}
+
+/**
+ * Whether a statement's use of a table leaves the planner any way to use `def`: it must touch one
+ * of the index's columns (a B-tree is searched, ordered or read index-only through its columns;
+ * a partial index's predicate must be implied by the statement's own, on columns it touches).
+ * `*` or no column at all (count(*) can scan any index index-only) keep every index possible.
+ * This lets the selection price a configuration by the indexes a statement could use.
+ */
+export function couldUse(def: IndexDef, t: TableUsage): boolean {
+  if (t.columnsRead === 'all' || !t.columnsRead.length) return true;
+  const touched = new Set([...t.columnsRead, ...t.equality, ...t.range, ...t.in, ...t.isNull, ...t.isNotNull, ...t.joinColumns, ...t.groupBy, ...t.prefixLike.map((p) => p.column), ...t.orderBy.map((o) => o.column)]);
+  return [...def.columns.map((c) => c.name), ...(def.include ?? [])].some((c) => touched.has(c));
+}
+
+/**
+ * Whether `longer` extends `shorter` in Extend's sense (Schlosser et al., 2019): same table and
+ * predicate, `shorter`'s key columns a proper prefix of `longer`'s (same order and direction),
+ * and `shorter`'s INCLUDE columns inside `longer`. Whatever a scan of `shorter` can do, a scan of
+ * `longer` can, so choosing `longer` may replace `shorter` at the cost of the extra bytes.
+ */
+export function extendsIndex(longer: IndexDef, shorter: IndexDef): boolean {
+  if (longer.table.schema !== shorter.table.schema || longer.table.name !== shorter.table.name) return false;
+  if ((longer.where ?? '') !== (shorter.where ?? '') || (longer.method ?? 'btree') !== (shorter.method ?? 'btree')) return false;
+  if (shorter.columns.length > longer.columns.length) return false;
+  const same = (a: IndexColumn, b: IndexColumn) => a.name === b.name && (a.direction ?? 'asc') === (b.direction ?? 'asc') && a.nulls === b.nulls;
+  if (!shorter.columns.every((c, i) => same(c, longer.columns[i]))) return false;
+  const covered = new Set([...longer.columns.map((c) => c.name), ...(longer.include ?? [])]);
+  if (!(shorter.include ?? []).every((c) => covered.has(c))) return false;
+  return indexKey(longer) !== indexKey(shorter);
 }

@@ -33,7 +33,6 @@ export interface PlanInput {
 export class PlanError extends DbError {}
 
 export class Planner {
-  private seq = 0;
   private path?: string;
   /** EXPLAINs sent (a benchmark figure). */
   calls = 0;
@@ -79,7 +78,10 @@ export class Planner {
   }
 
   private async viaPrepare(input: PlanInput, known: Map<number, string>): Promise<Planned> {
-    const name = `pgsteward_plan_${++this.seq}`;
+    // One fixed name, deallocated after each use: pg_stat_statements keys PREPARE and EXPLAIN
+    // EXECUTE by their text, so a fresh name per plan would add an entry per what-if call and
+    // can evict the very workload being analysed (seen on TPC-H with 27,000 plans).
+    const name = 'pgsteward_plan';
     const types = Array.from({ length: input.paramCount }, (_, i) => known.get(i + 1) ?? 'unknown');
     // Set every time, not once: the trial engine's ROLLBACK also undoes a SET made inside it.
     // Inlined literals need standard_conforming_strings (the default since 9.1) to quote safely.

@@ -3,12 +3,19 @@
  * 1/n_distinct and a range on `$1` as a third of the table (PostgreSQL's DEFAULT_INEQ_SEL), which
  * hides indexes that real executions use. pg_stats holds what the planner itself knows of each
  * column (most common values, histogram), so values drawn from it plan like a typical execution:
- *  - equality / IN: a typical value outside the most common ones (the histogram's median), else
- *    the least common of the common values (queries by status usually ask for the rare one);
- *  - a lower bound alone selects the top tenth, an upper bound alone the bottom tenth, and a pair
- *    of bounds on one column a tenth in the middle;
+ *  - equality: a typical value outside the most common ones (the histogram's median), else the
+ *    least common of the common values (queries by status usually ask for the rare one);
+ *  - IN / = ANY with k parameters: k distinct such values (k copies of one value would plan as
+ *    one value, k times too selective);
+ *  - a lower bound alone selects the top third, an upper bound alone the bottom third (the
+ *    planner's own DEFAULT_INEQ_SEL), and a pair of bounds on one column a tenth in the middle;
  *  - the other parameters of a bound's expression (`$2 + interval $3`) get a zero-ish value.
- * Statements whose parameters cannot all be placed keep the generic estimate.
+ * Parameters compared with no column (select list, LIMIT, `<>`, NOT LIKE, OR branches) get a
+ * permissive non-NULL value: a NULL makes `col <> $1` constant-false, and the whole plan
+ * collapses to "One-Time Filter: false" at cost 0 (field notes), which made such statements
+ * look free and unimprovable.
+ * Statements with no placed parameter, or a compared parameter without statistics, keep the
+ * generic estimate (undefined here).
  */
 import type { Db } from '../pg/db';
 import type { ParamUse } from './resolve-types';
@@ -47,29 +54,54 @@ export function representativeValues(uses: ParamUse[], stats: Map<string, Column
   const values = new Map<number, string | null>();
   const byColumn = new Map<string, ParamUse[]>();
   for (const u of uses) byColumn.set(statsKey(u), [...(byColumn.get(statsKey(u)) ?? []), u]);
+  const set = (param: number, v: string) => values.set(param, /\[\]$/.test(types.get(param) ?? '') ? `{"${v.replace(/(["\\])/g, '\\$1')}"}` : v);
   for (const [key, list] of byColumn) {
     const st = stats.get(key);
     if (!st) return undefined;
     const bounds = list.filter((u) => u.group[0] === u.param);
     const paired = bounds.some((u) => u.op === '>' || u.op === '>=') && bounds.some((u) => u.op === '<' || u.op === '<=');
-    let betweenSeen = false;
     for (const u of bounds) {
-      let v: string | undefined;
       if (u.op === 'between') {
-        v = quantile(st, betweenSeen ? 0.55 : 0.45);
-        betweenSeen = true;
+        const lo = quantile(st, 0.45);
+        const hi = quantile(st, 0.55);
+        if (lo === undefined || hi === undefined) return undefined;
+        set(u.param, lo);
+        for (const p of secondBound(u.group, types)) set(p, hi);
       } else if (u.op) {
         const lower = u.op === '>' || u.op === '>=';
         // A lone bound says nothing of how wide the range is: keep the planner's own default
         // (a third of the table); a pair of bounds is a narrow window, as reports and feeds ask.
-        v = quantile(st, paired ? (lower ? 0.45 : 0.55) : lower ? 2 / 3 : 1 / 3);
-      } else v = typical(st);
-      if (v === undefined) return undefined;
-      values.set(u.param, /\[\]$/.test(types.get(u.param) ?? '') ? `{"${v.replace(/(["\\])/g, '\\$1')}"}` : v);
+        const v = quantile(st, paired ? (lower ? 0.45 : 0.55) : lower ? 2 / 3 : 1 / 3);
+        if (v === undefined) return undefined;
+        set(u.param, v);
+      } else if (u.kind === 'in') {
+        // `IN ($3, $4, …)` is one group: each member a different typical value.
+        const vs = typicalValues(st, u.group.length);
+        if (!vs.length) return undefined;
+        u.group.forEach((p, i) => set(p, vs[i % vs.length]));
+      } else {
+        const v = typicalValues(st, 1)[0];
+        if (v === undefined) return undefined;
+        set(u.param, v);
+      }
     }
   }
-  for (let n = 1; n <= paramCount; n++) if (!values.has(n)) values.set(n, zeroFor(types.get(n)));
+  const modifiers = new Set(uses.flatMap((u) => u.group));
+  for (let n = 1; n <= paramCount; n++) if (!values.has(n)) values.set(n, modifiers.has(n) ? zeroFor(types.get(n)) : permissive(types.get(n)));
   return values;
+}
+
+/**
+ * A BETWEEN's group holds both bounds' parameters in text order (`$4 - $5 and $6 + $7`), without
+ * saying where the second starts. Both bounds usually have the same shape, so an even group
+ * splits in half. An odd one is ambiguous (`$1 and $2 + $3` or `$1 - $2 and $3`): every
+ * non-interval parameter after the first gets the upper value, which for either reading gives a
+ * non-empty (if wider) window; a zero there would have made the range empty.
+ */
+function secondBound(group: number[], types: Map<number, string>): number[] {
+  if (group.length < 2) return [];
+  if (group.length % 2 === 0) return [group[group.length / 2]];
+  return group.slice(1).filter((p) => !/interval/.test(types.get(p) ?? ''));
 }
 
 function quantile(st: ColumnStats, q: number): string | undefined {
@@ -80,18 +112,45 @@ function quantile(st: ColumnStats, q: number): string | undefined {
   return sorted[Math.min(sorted.length - 1, Math.round(q * (sorted.length - 1)))];
 }
 
-function typical(st: ColumnStats): string | undefined {
-  if (st.histogram.length) return st.histogram[Math.floor(st.histogram.length / 2)];
-  if (!st.mcv.length) return undefined;
-  let i = 0;
-  st.mcf.forEach((f, k) => (f < st.mcf[i] ? (i = k) : undefined));
-  return st.mcv[i];
+/**
+ * `k` distinct values as typical as pg_stats can tell: histogram bounds from the median outwards
+ * (values outside the common ones), else the common values from the least common up.
+ */
+function typicalValues(st: ColumnStats, k: number): string[] {
+  if (st.histogram.length) {
+    const mid = Math.floor(st.histogram.length / 2);
+    const out: string[] = [];
+    for (let d = 0; out.length < k && d < st.histogram.length; d++) {
+      for (const i of d ? [mid + d, mid - d] : [mid]) if (i >= 0 && i < st.histogram.length && out.length < k) out.push(st.histogram[i]);
+    }
+    return out;
+  }
+  return st.mcv.map((v, i) => ({ v, f: st.mcf[i] ?? 0 })).sort((a, b) => a.f - b.f).slice(0, k).map((x) => x.v);
 }
 
 /** A harmless value for a parameter that only modifies a bound, by its type. */
 export function zeroFor(type: string | undefined): string | null {
-  if (!type) return null;
+  // Untyped: '0' reads as a number, an interval or text alike; NULL would make the bound NULL.
+  if (!type) return '0';
   if (/interval/.test(type)) return '0';
   if (/int|numeric|double|real|decimal|float/.test(type)) return '0';
   return null;
 }
+
+/**
+ * A value for a parameter compared with no column: keeps `col <> $1`, `NOT LIKE $1` and
+ * `LIMIT $1` from cutting anything, where NULL would make the first two constant-false. Text
+ * gets '' (fits any length limit); numbers 0, as before; untyped parameters (PostgreSQL infers
+ * LIMIT's as bigint, `substring(… from $1)`'s as integer, an IN list's as text) a large number,
+ * which all of those accept and which leaves a LIMIT as good as absent. A type that rejects the
+ * value fails planning, and the statement keeps its generic plan: a loud fallback, not a
+ * silent cost of 0.
+ */
+export function permissive(type: string | undefined): string | null {
+  if (!type) return UNTYPED_VALUE;
+  if (/char|text|name/.test(type)) return '';
+  return zeroFor(type);
+}
+
+/** More rows than a LIMIT that plans differently from none asks for, and a valid int4, int8, numeric and text. */
+const UNTYPED_VALUE = '1000000';
