@@ -36,6 +36,8 @@ export class ScopeBuilder {
       outputs: [],
       paramHints: [],
       hasLimit: false,
+      limitParams: [],
+      offsetParams: [],
       lazyOutputs,
       aggregates: false,
     };
@@ -65,6 +67,9 @@ export class ScopeBuilder {
     const s = this.newScope(role, parent, lazy);
     this.withClause(s, stmt.withClause);
     s.hasLimit = stmt.limitCount !== undefined && !isNullConst(stmt.limitCount);
+    const param = (n: unknown) => (n as { ParamRef?: { number?: number } } | undefined)?.ParamRef?.number;
+    if (param(stmt.limitCount)) s.limitParams.push(param(stmt.limitCount)!);
+    if (param(stmt.limitOffset)) s.offsetParams.push(param(stmt.limitOffset)!);
     this.read(s, [stmt.limitCount, stmt.limitOffset]);
     if (stmt.op && stmt.op !== 'SETOP_NONE') {
       // Each branch is a scope; the set operation's outputs are its first branch's names.

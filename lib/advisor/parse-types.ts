@@ -144,6 +144,9 @@ export interface QueryScope {
    */
   paramHints: ParamHint[];
   hasLimit: boolean;
+  /** `LIMIT $n` / `OFFSET $n` parameters: planned with a typical page, not "no limit". */
+  limitParams: number[];
+  offsetParams: number[];
   /**
    * A FROM subquery, CTE or view body: its target list is read only as far as the outer query
    * reads its outputs (a wide view queried for one column reads one column).

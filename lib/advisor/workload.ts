@@ -72,7 +72,7 @@ export async function buildWorkload(db: Db, statements: CollectedStatement[], ca
       continue;
     }
     const generic = { text: chosen.text, paramCount: parsed.paramCount, paramTypes: resolved.paramTypes, searchPath };
-    const values = representativeValues(resolved.paramUses, stats, parsed.paramCount, resolved.paramTypes);
+    const values = pagedValues(representativeValues(resolved.paramUses, stats, parsed.paramCount, resolved.paramTypes), parsed);
     const attempts = values ? [{ ...generic, values }, generic] : [generic];
     let lastError: unknown;
     for (const plan of attempts) {
@@ -88,4 +88,20 @@ export async function buildWorkload(db: Db, statements: CollectedStatement[], ca
     if (lastError) skipped.push({ queryid: s.queryid, query: preview(s.query), reason: 'plan-failed', detail: errorMessage(lastError) });
   }
   return { items, skipped };
+}
+
+/**
+ * pg_stat_statements turns `LIMIT 10` into `LIMIT $n`; planned as "any value", an index that
+ * supplies the ORDER BY looks useless. A typical page (20 rows, from the start) plans like the
+ * application's own statement.
+ */
+const TYPICAL_PAGE = '20';
+
+function pagedValues(values: Map<number, string | null> | undefined, parsed: ParsedStatement): Map<number, string | null> | undefined {
+  if (!values) return values;
+  for (const scope of parsed.scopes) {
+    for (const n of scope.limitParams) values.set(n, TYPICAL_PAGE);
+    for (const n of scope.offsetParams) values.set(n, '0');
+  }
+  return values;
 }

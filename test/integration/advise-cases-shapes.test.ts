@@ -135,12 +135,12 @@ describe('advise on one query shape per table (PostgreSQL 15, HypoPG)', () => {
     expect(recommended('public.sh_readings', 'sensor_id').columns).toEqual(['sensor_id', 'taken_at']);
   });
 
-  // PRODUCT BUG: pg_stat_statements stores `limit 10` as `limit $2`, and lib/advisor/values.ts
+  // Was a product bug, fixed: pg_stat_statements stores `limit 10` as `limit $2`, and lib/advisor/values.ts
   // (permissive(): UNTYPED_VALUE = '1000000') plans that parameter as LIMIT 1000000, "as good as
   // absent". Without the LIMIT, (author_id) + a sort of ~1000 rows is cheaper than reading them
   // all through (author_id, created_at), so the ordered index is never recommended for
   // `… ORDER BY … LIMIT $n`, the case it exists for (cost 30 instead of 1447 with LIMIT 10).
-  it.failing('equality plus ORDER BY … DESC LIMIT: the index supplies the order', () => {
+  it('equality plus ORDER BY … DESC LIMIT: the index supplies the order', () => {
     const r = recommended('public.sh_posts', 'author_id');
     expect(r.columns).toEqual(['author_id', 'created_at']);
     // (author_id, created_at) serves DESC read backwards; (author_id, created_at DESC) forwards.
