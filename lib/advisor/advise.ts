@@ -5,6 +5,7 @@
  * every hypothetical or trial object is gone when it returns, error or not.
  */
 import type { Db } from '../pg/db';
+import { errorMessage } from '../errors';
 import { loadCatalog } from './catalog';
 import { CandidatePool, couldUse, extendsIndex, sharedPredicates } from './candidates';
 import { collect, CollectSettings, StatementsSnapshot } from './collect';
@@ -79,6 +80,8 @@ export interface AdviseResult {
   analysed: number;
   candidates: number;
   whatIfCalls: number;
+  /** Candidates that could not be tried, grouped by why (e.g. the trial engine needs the owner). */
+  warnings: string[];
 }
 
 export async function advise(db: Db, settings: AdviseSettings, opts: { previous?: StatementsSnapshot; now?: Date; onProgress?: (msg: string) => void } = {}): Promise<AdviseResult> {
@@ -108,13 +111,17 @@ export async function advise(db: Db, settings: AdviseSettings, opts: { previous?
     const updated = updatedColumns(workload.items);
     progress(`sizing ${proposals.length} candidate indexes`);
     const candidates: CandidateIndex[] = [];
+    const refused = new Map<string, number>();
     for (const p of proposals) {
       const table = `${p.def.table.schema}.${p.def.table.name}`;
       let sizeBytes: number;
       try {
         sizeBytes = await oracle.measure(p.def);
-      } catch {
-        continue; // e.g. the trial engine refused a large table
+      } catch (err) {
+        // e.g. the trial engine refused a large table, or may not build on a table it does not own.
+        const why = errorMessage(err);
+        refused.set(why, (refused.get(why) ?? 0) + 1);
+        continue;
       }
       const breaksHot = p.def.columns.some((c) => updated.get(table)?.has(c.name)) || (p.def.include ?? []).some((c) => updated.get(table)?.has(c));
       // Statements that cannot touch its columns cannot use it: the selection never prices them.
@@ -141,6 +148,7 @@ export async function advise(db: Db, settings: AdviseSettings, opts: { previous?
       analysed: workload.items.length,
       candidates: candidates.length,
       whatIfCalls: planner.calls,
+      warnings: [...refused].map(([why, n]) => `${n} candidate index(es) not tried: ${why}`),
     };
   } finally {
     await oracle.clear().catch(() => undefined);

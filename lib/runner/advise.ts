@@ -69,6 +69,7 @@ export async function runAdvise(target: ResolvedTarget, opts: AdviseRunOptions):
         minImprovement: a.minImprovement,
       }, { previous: memory.statements as StatementsSnapshot | undefined, now: started, onProgress: opts.onProgress });
       statements = db.statements;
+      for (const w of result.warnings) errors.push({ stage: 'check', message: w });
     } finally {
       await db.close();
     }

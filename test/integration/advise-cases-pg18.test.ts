@@ -67,14 +67,14 @@ describe('advise --what-if trial on embedded PostgreSQL 18', () => {
     }
   });
 
-  // PRODUCT BUG: as a role that does not own the tables, the trial engine's CREATE INDEX fails
+  // Was a product bug, fixed (savepoint per build; refusals reported): as a role that does not own the tables, the trial engine's CREATE INDEX fails
   // ("must be owner of table") inside its open transaction (lib/advisor/whatif/trial.ts add()),
   // lib/advisor/advise.ts swallows that while sizing (`catch { continue; }`), and every later
   // statement then fails with "current transaction is aborted": the run dies with a message
   // that hides the cause. The same happens to any failed build, e.g. on lock_timeout.
   // Fix: a SAVEPOINT around each trial CREATE INDEX (ROLLBACK TO on error), and say why a
   // candidate was dropped (or refuse up front: the trial engine needs the tables' owner).
-  it.failing('as the restricted role, trial says why it cannot build (ownership), not "transaction is aborted"', () => {
+  it('as the restricted role, trial says why it cannot build (ownership), not "transaction is aborted"', () => {
     const { restricted } = probe();
     const messages = (restricted.report?.errors ?? []).map((e) => e.message).join('\n') + restricted.stderr;
     expect(messages).not.toMatch(/current transaction is aborted/);
