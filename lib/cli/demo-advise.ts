@@ -14,7 +14,7 @@ import type { Streams } from './output';
 export async function makeWorkload(setup: Client, app: Client): Promise<string[]> {
   await setup.query(`
     create table shop_customers (id serial primary key, email text not null, country text not null);
-    insert into shop_customers (email, country) select 'buyer' || g || '@example.com', (array['fr','de','us'])[1 + g % 3] from generate_series(1, 20000) g;
+    insert into shop_customers (email, country) select 'buyer' || g || '@example.com', (array['fr','de','us'])[1 + g % 3] from generate_series(1, 100000) g;
     create table shop_orders (id bigserial primary key, customer_id int not null, total numeric not null, created_at timestamptz not null);
     insert into shop_orders (customer_id, total, created_at) select 1 + g % 20000, g % 500, now() - (g || ' minutes')::interval from generate_series(1, 200000) g;`);
   // VACUUM cannot share a multi-statement string (an implicit transaction); the load itself is
@@ -27,7 +27,7 @@ export async function makeWorkload(setup: Client, app: Client): Promise<string[]
     await app.query('select * from shop_orders where customer_id = $1 order by created_at desc limit 20', [1000 + i]);
     await app.query('select id, country from shop_customers where email = $1', [`buyer${i}@example.com`]);
   }
-  return ['shop_orders (200,000 rows) read by customer, newest first, with no index on customer_id', 'shop_customers (20,000 rows) looked up by email, with no index'];
+  return ['shop_orders (200,000 rows) read by customer, newest first, with no index on customer_id', 'shop_customers (100,000 rows) looked up by email, with no index'];
 }
 
 /** `pgsteward advise --what-if trial --out … --json --quiet`, its JSON captured. */

@@ -39,6 +39,17 @@ describe('health: replication', () => {
     const judged = await runHealth(t.stewardUrl, { thresholds: { replication_lag: { warning: 0, critical: 3600 } } }, ['replication_lag']);
     expect(notOk(judged, 'replication_lag')).toContainEqual(expect.objectContaining({ object: 'standby1', severity: 'warning' }));
 
+    // A standby that has just started may still be replaying the WAL it received (with no
+    // commit to date the gap by: that is `unknown`, by design); wait until it has caught up.
+    await waitFor(async () => {
+      const c = new Client({ connectionString: stewardUrl(standby!, t.name) });
+      await c.connect();
+      try {
+        return (await c.query(`select pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() as caught_up`)).rows[0].caught_up;
+      } finally {
+        await c.end();
+      }
+    }, 30000);
     const onStandby = await runHealth(stewardUrl(standby, t.name), {}, ['replication_lag', 'replication_slots', 'connection']);
     expect(findingsOf(onStandby, 'connection')[0].message).toContain('standby');
     expect(findingsOf(onStandby, 'replication_lag')[0]).toMatchObject({ severity: 'ok', message: expect.stringContaining('This server is a standby') });
