@@ -66,76 +66,79 @@ export class PgstewardStack extends Stack {
     });
     this.alerts = new AlertsTopic(this, 'Alerts');
 
-    this.health = new AdvisorFunction(this, 'Health', {
+    const health = this.scheduledAdvisor('Health', {
       advisor: 'health',
-      configDocument: settings.document,
       memorySize: settings.memorySize,
-      timeout: Duration.seconds(settings.timeoutSeconds),
-      logRetentionDays: settings.logRetentionDays,
-      vpc: settings.vpc,
-    })
-      .bindReports(this.reports)
-      .bindState(this.reports)
-      .bindAlerts(this.alerts)
-      .bindSecrets(settings.secretArns, settings.secretKeyArns);
-
-    this.healthSchedule = new AdvisorSchedule(this, 'HealthSchedule', {
-      fn: this.health.fn,
-      ...settings.health,
-      description: `pgsteward health checks (${settings.health.expression}, ${settings.health.timezone})`,
+      timeoutSeconds: settings.timeoutSeconds,
+      schedule: settings.health,
+      description: 'pgsteward health checks',
     });
+    [this.health, this.healthSchedule] = [health.fn, health.schedule];
 
-    this.advise = new AdvisorFunction(this, 'Advise', {
+    const advise = this.scheduledAdvisor('Advise', {
       advisor: 'advise',
-      configDocument: settings.document,
       memorySize: settings.adviseFunction.memorySize,
-      timeout: Duration.seconds(settings.adviseFunction.timeoutSeconds),
-      logRetentionDays: settings.logRetentionDays,
-      vpc: settings.vpc,
+      timeoutSeconds: settings.adviseFunction.timeoutSeconds,
       // libpg-query's Emscripten loader reads libpg-query.wasm from `__dirname`, which in the
       // bundle is the directory of index.js; esbuild inlines the JS but cannot carry the binary.
       // Copying that one file beats `bundling.nodeModules`, which runs npm install in the asset
       // (a registry or cache at synth, and a node_modules tree beside a bundle that inlines it).
       besideIndex: [LIBPG_QUERY_WASM],
-    })
-      .bindReports(this.reports)
-      .bindState(this.reports)
-      .bindAlerts(this.alerts)
-      .bindSecrets(settings.secretArns, settings.secretKeyArns);
-
-    this.adviseSchedule = new AdvisorSchedule(this, 'AdviseSchedule', {
-      fn: this.advise.fn,
-      ...settings.advise,
-      description: `pgsteward index advice (${settings.advise.expression}, ${settings.advise.timezone})`,
+      schedule: settings.advise,
+      description: 'pgsteward index advice',
       staleAfter: ADVISE_STALE_AFTER,
     });
+    [this.advise, this.adviseSchedule] = [advise.fn, advise.schedule];
 
     // Short DDL on empty tables: no WASM, no large snapshot, so neither advise's size nor its files.
-    this.partitions = new AdvisorFunction(this, 'Partitions', {
+    const partitions = this.scheduledAdvisor('Partitions', {
       advisor: 'partitions',
-      configDocument: settings.document,
       memorySize: settings.partitionsFunction.memorySize,
-      timeout: Duration.seconds(settings.partitionsFunction.timeoutSeconds),
-      logRetentionDays: settings.logRetentionDays,
-      vpc: settings.vpc,
-    })
-      .bindReports(this.reports)
-      .bindState(this.reports)
-      .bindAlerts(this.alerts)
-      .bindSecrets(settings.secretArns, settings.secretKeyArns);
-
-    this.partitionsSchedule = new AdvisorSchedule(this, 'PartitionsSchedule', {
-      fn: this.partitions.fn,
-      ...settings.partitions,
-      description: `pgsteward partition maintenance (${settings.partitions.expression}, ${settings.partitions.timezone})`,
+      timeoutSeconds: settings.partitionsFunction.timeoutSeconds,
+      schedule: settings.partitions,
+      description: 'pgsteward partition maintenance',
       staleAfter: PARTITIONS_STALE_AFTER,
     });
+    [this.partitions, this.partitionsSchedule] = [partitions.fn, partitions.schedule];
 
     new CfnOutput(this, 'ReportsBucketName', { value: this.reports.bucketName, description: 'Reports and alert state' });
     new CfnOutput(this, 'AlertsTopicArn', { value: this.alerts.topicArn, description: 'Subscribe here to receive alerts' });
     new CfnOutput(this, 'HealthFunctionName', { value: this.health.fn.functionName, description: 'Invoke for an on-demand health run' });
     new CfnOutput(this, 'AdviseFunctionName', { value: this.advise.fn.functionName, description: 'Invoke for an on-demand index advice run' });
     new CfnOutput(this, 'PartitionsFunctionName', { value: this.partitions.fn.functionName, description: 'Invoke for an on-demand (or dry) partitions run' });
+  }
+
+  /** One advisor: its function bound to the bucket, topic and secrets, and its schedule. */
+  private scheduledAdvisor(id: string, o: {
+    advisor: 'health' | 'advise' | 'partitions';
+    memorySize: number;
+    timeoutSeconds: number;
+    besideIndex?: string[];
+    schedule: DeploySettings['health'];
+    description: string;
+    staleAfter?: Duration;
+  }): { fn: AdvisorFunction; schedule: AdvisorSchedule } {
+    const s = this.settings;
+    const fn = new AdvisorFunction(this, id, {
+      advisor: o.advisor,
+      configDocument: s.document,
+      memorySize: o.memorySize,
+      timeout: Duration.seconds(o.timeoutSeconds),
+      logRetentionDays: s.logRetentionDays,
+      vpc: s.vpc,
+      ...(o.besideIndex ? { besideIndex: o.besideIndex } : {}),
+    })
+      .bindReports(this.reports)
+      .bindState(this.reports)
+      .bindAlerts(this.alerts)
+      .bindSecrets(s.secretArns, s.secretKeyArns);
+    const schedule = new AdvisorSchedule(this, `${id}Schedule`, {
+      fn: fn.fn,
+      ...o.schedule,
+      description: `${o.description} (${o.schedule.expression}, ${o.schedule.timezone})`,
+      ...(o.staleAfter ? { staleAfter: o.staleAfter } : {}),
+    });
+    return { fn, schedule };
   }
 
   /** Fields that mean something to the CLI but are replaced by what this stack creates. */
