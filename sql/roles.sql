@@ -61,3 +61,10 @@ BEGIN
   END IF;
 END
 $$;
+
+-- partitions: creating, attaching and detaching partitions needs the privileges of the
+-- partitioned tables' owner (PostgreSQL docs, ALTER TABLE: "You must own the table"). This
+-- script cannot know who that is; for each owner of tables pgsteward maintains, run once:
+--     GRANT <owner_role> TO pgsteward;
+-- (on RDS/Aurora, the master user can grant any role it belongs to). pgsteward then acts as
+-- that owner only for partition DDL; health and advise do not need it.
