@@ -116,10 +116,8 @@ export function planPartitions(policy: PartitionPolicy, snap: CatalogSnapshot, w
       gaps.push({ from: slot.from, to: slot.to, reason: 'partly-covered', overlaps: over.map((r) => r.name), needed });
       return;
     }
-    if (!needed) {
-      gaps.push({ from: slot.from, to: slot.to, reason: 'missing', overlaps: [], needed });
-      return;
-    }
+    // A wholly uncovered slot between the oldest kept partition and now is a gap to fill (rows
+    // for it would otherwise land in the DEFAULT partition, or fail): created like a future one.
     const name = partitionName(policy.naming, snap.table, slot.label, taken);
     taken.add(name);
     create.push({ name, from: slot.from, to: slot.to, fromKey: slot.fromKey, toKey: slot.toKey });

@@ -108,7 +108,8 @@ describe('partition catalog', () => {
     expect(snap).toMatchObject({ schema: 'Ops', table: 'Audit Log', keyColumn: 'At' });
     expect(snap.defaultPartition).toMatchObject({ name: 'Audit Log Default', estimatedRows: 50, probed: true });
     const plan = planPartitions(policy, snap, await timeBounds(db, policy, snap, new Date('2024-07-02T09:00:00Z')));
-    expect(plan.create.map((c) => c.name)).toEqual(['Audit Log_p20240702', 'Audit Log_p20240703']);
+    // 07-01 lies between the oldest kept partition and now: a gap, filled.
+    expect(plan.create.map((c) => c.name)).toEqual(['Audit Log_p20240701', 'Audit Log_p20240702', 'Audit Log_p20240703']);
     expect(plan.defaultRows).toEqual({ partition: 'Audit Log Default', estimatedRows: 50, ranges: ['Audit Log_p20240702'] });
   });
 

@@ -72,11 +72,11 @@ describe('planning time partitions', () => {
     expect(plan.gaps).toEqual([{ from: '2024-06-11T00:00:00.000Z', to: '2024-06-12T00:00:00.000Z', reason: 'partly-covered', overlaps: ['half_day'], needed: true }]);
   });
 
-  it('reports missing ranges between the oldest kept partition and now as gaps, without creating them', () => {
+  it('fills missing ranges between the oldest kept partition and now (gap filling)', () => {
     const snap = snapshot([part('a', '2024-06-07T00:00:00Z', '2024-06-08T00:00:00Z')]);
     const plan = planPartitions(daily({ premake: 0 }), snap, grid('2024-06-07T00:00:00Z', DAY, 4, '2024-06-10T05:00:00Z'));
-    expect(plan.gaps.map((g) => [g.from.slice(0, 10), g.reason])).toEqual([['2024-06-08', 'missing'], ['2024-06-09', 'missing']]);
-    expect(plan.create.map((c) => c.name)).toEqual(['events_p20240610']);
+    expect(plan.gaps).toEqual([]);
+    expect(plan.create.map((c) => c.name)).toEqual(['events_p20240608', 'events_p20240609', 'events_p20240610']);
   });
 
   it('builds weekly and monthly partitions from the grid it is given', () => {
@@ -107,9 +107,10 @@ describe('retention', () => {
     expect(plan.retire.map((r) => r.partition)).toEqual(['odd_old', 'wide']);
   });
 
-  it('does not report gaps older than the oldest kept partition', () => {
+  it('fills gaps only from the oldest kept partition on, never older ones', () => {
     const plan = planPartitions(daily({ retention: '30 days', premake: 0 }), snap, grid('2024-05-01T00:00:00Z', DAY, 41, '2024-06-10T05:00:00Z', '2024-05-11T05:00:00Z'));
-    expect(plan.gaps.map((g) => g.from.slice(0, 10))).toEqual(['2024-06-05', '2024-06-06', '2024-06-07', '2024-06-08', '2024-06-09']);
+    expect(plan.gaps).toEqual([]);
+    expect(plan.create.map((c) => c.from.slice(0, 10))).toEqual(['2024-06-05', '2024-06-06', '2024-06-07', '2024-06-08', '2024-06-09']);
   });
 });
 
@@ -133,10 +134,11 @@ describe('id partitions', () => {
   it('keeps the partition holding the max id and premake after it, named by start id', () => {
     const snap = idSnap(12_345n, [idPart('items_p0', 0, 1000), idPart('by_hand', 8000, 9000), idPart('items_p12000', 12000, 13000)]);
     const plan = planPartitions(idPolicy, snap, idBounds(idPolicy, snap));
-    expect(plan.create.map((c) => c.name)).toEqual(['items_p13000', 'items_p14000']);
+    // The missing ranges between the kept ones (9000-12000) are filled, then premake after the max id.
+    expect(plan.create.map((c) => c.name)).toEqual(['items_p9000', 'items_p10000', 'items_p11000', 'items_p13000', 'items_p14000']);
     // Retention 5000 below max id 12345: only partitions ending at or below 7345 go.
     expect(plan.retire.map((r) => r.partition)).toEqual(['items_p0']);
-    expect(plan.gaps.map((g) => g.from)).toEqual(['9000', '10000', '11000']);
+    expect(plan.gaps).toEqual([]);
   });
 
   it('on an empty table, starts at the oldest partition and retires nothing', () => {
