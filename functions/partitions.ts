@@ -19,6 +19,8 @@ import { runPartitions } from '../lib/runner/partitions';
 import { env } from './constants';
 import { failLoudly } from './middleware/fail-loudly';
 import { runtime } from './middleware/runtime';
+import { archiveDestinationFor } from '../lib/partitions/archive';
+import { makeS3Client } from '../lib/sinks/s3';
 
 const logger = new Logger({ serviceName: 'pgsteward' });
 
@@ -104,9 +106,12 @@ async function run(event: unknown): Promise<PartitionsSummary> {
   if (!parsed.success) throw new ConfigError(formatIssues(parsed.error.issues), 'on-demand payload');
   const { targets: ids, tables, dryRun = false } = parsed.data;
   const rt = runtime();
+  // Archive mode writes to the config's archive bucket only (a Lambda has no local directory
+  // worth keeping); without one, archive policies are reported and nothing is dropped.
+  const archive = archiveDestinationFor(rt.config.archive, undefined, () => makeS3Client({ region: rt.config.reports?.region }));
   const { run: targets, skipped } = withPolicies(selectTargets(rt.config, ids), !!ids?.length, tables);
   const settled = await mapSettled(targets, concurrency, (target) =>
-    runPartitions(target, { alerts: rt.alerts, state: rt.state, sink: rt.sink, sns: rt.sns, dryRun, logger }));
+    runPartitions(target, { alerts: rt.alerts, state: rt.state, sink: rt.sink, sns: rt.sns, dryRun, logger, archive }));
   const results: PartitionsSummary['results'] = settled.map((s, i) => {
     if (s.status === 'rejected') return { target: targets[i].id, errors: [errorMessage(s.reason)] };
     const { report } = s.value;

@@ -203,6 +203,8 @@ export const configSchema = z.strictObject({
   alerts: alertsSchema.optional(),
   reports: reportsSchema.optional(),
   state: stateSchema.optional(),
+  /** Partitions retired with retentionMode "archive" go here (S3) before they are dropped; without a bucket, the CLI's --out DIR. */
+  archive: z.strictObject({ bucket: z.string().min(3).optional(), prefix: z.string().optional() }).optional(),
   deploy: deploySchema.optional(),
 });
 

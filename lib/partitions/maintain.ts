@@ -11,7 +11,9 @@ import { runInTransaction, runOutsideTransaction, StepOptions, StepResult } from
 import { wantedBounds } from './bounds';
 import { readCatalog } from './catalog';
 import { attachSql, canDetachConcurrently, createSql, detachSql, dropSql, finalizeSql } from './ddl';
+import { archiveKeys, ArchiveDestination, archivePartition } from './archive';
 import { PartitionPolicyError } from './errors';
+import { moveBatchSql, moveDefaultRowsAndAttach } from './move-default';
 import { planPartitions, PlannedPartition } from './plan';
 import { PartitionPolicy } from './policy';
 import { CatalogSnapshot } from './types';
@@ -23,6 +25,11 @@ export interface MaintainOptions {
   /** Overrides of the step retries (tests). */
   attempts?: number;
   backoffMs?: number;
+  /** Where retentionMode "archive" copies a partition before dropping it; without one, nothing is archived. */
+  archive?: ArchiveDestination;
+  /** moveDefaultRows: rows per batch, and the time the moves of one run may take. */
+  moveBatchRows?: number;
+  moveBudgetMs?: number;
 }
 
 export interface TableOutcome {
@@ -91,19 +98,42 @@ export async function maintainTable(db: Db, policy: PartitionPolicy, opts: Maint
       return status === 'done' || status === 'planned';
     };
 
+    const defaultPart = snap.partitions.find((x) => x.isDefault);
+    const moving = policy.moveDefaultRows && !!defaultPart;
     const atRisk = new Set(plan.defaultRows?.ranges ?? []);
-    if (plan.defaultRows) {
+    if (plan.defaultRows && !moving) {
       // ATTACH scans the DEFAULT partition and fails when it holds rows of the new range
       // (sql-altertable.html, ATTACH PARTITION): those ranges are skipped, the rest still created.
       finding('default_partition_rows', 'warning',
         `${label}: the DEFAULT partition ${plan.defaultRows.partition} holds rows (about ${plan.defaultRows.estimatedRows ?? 'an unknown number of'}) in the range of ${plan.defaultRows.ranges.join(', ')}, ` +
-        `so ${atRisk.size === 1 ? 'it was' : 'they were'} not created; move those rows out of the default partition first` +
-        `${policy.moveDefaultRows ? ' (moveDefaultRows is not implemented yet)' : ''}`);
+        `so ${atRisk.size === 1 ? 'it was' : 'they were'} not created; move those rows out of the default partition first (or set moveDefaultRows)`);
     }
     const missing: PlannedPartition[] = [];
     for (const p of plan.create) {
       const create = createSql(snap, p, major, owner);
       const attach = attachSql(snap, p);
+      const move = moving && atRisk.has(p.name);
+      if (move && defaultPart) {
+        const moveSql = moveBatchSql(snap, p, defaultPart, ['…columns']).replace('$1', `batch`);
+        if (blocked || opts.dryRun) {
+          record({ action: 'create', partition: p.name, sql: joinSql([...create, `-- then, in batches: ${moveSql}`]) }, undefined, blocked);
+          record({ action: 'attach', partition: p.name, sql: joinSql(attach) }, undefined, blocked);
+          if (blocked) missing.push(p);
+          continue;
+        }
+        if (!record({ action: 'create', partition: p.name, sql: joinSql(create) }, await runInTransaction(db, create, step))) {
+          missing.push(p);
+          continue;
+        }
+        const m = await moveDefaultRowsAndAttach(db, snap, p, defaultPart, attach, { ...step, batchRows: opts.moveBatchRows, budgetMs: opts.moveBudgetMs });
+        record({ action: 'attach', partition: p.name, sql: joinSql(attach) }, { durationMs: m.durationMs, attempts: 1, error: m.error });
+        if (m.error) {
+          missing.push(p);
+          finding('default_partition_rows', 'warning', `${label}: the DEFAULT partition ${defaultPart.name} holds rows of [${p.from}, ${p.to}); moving them failed (${errorMessage(m.error)}), ` +
+            `so they were left in the DEFAULT partition and ${p.name} was not created`);
+        }
+        continue;
+      }
       const skip = atRisk.has(p.name) ? 'the DEFAULT partition holds rows of this range' : blocked;
       if (skip || opts.dryRun) {
         record({ action: 'create', partition: p.name, sql: joinSql(create) }, undefined, skip);
@@ -123,16 +153,20 @@ export async function maintainTable(db: Db, policy: PartitionPolicy, opts: Maint
     }
 
     for (const r of plan.retire) {
-      if (r.action === 'archive') {
-        record({ action: 'archive', partition: r.partition, sql: '' }, undefined, 'retentionMode archive is not implemented yet');
-        finding('archive_not_implemented', 'warning', `${label}: ${r.partition} is past retention (upper bound ${r.to}) but retentionMode "archive" is not implemented yet; nothing was detached or dropped`);
+      if (r.action === 'archive' && !opts.archive) {
+        record({ action: 'archive', partition: r.partition, sql: '' }, undefined, 'no archive destination configured');
+        finding('archive_not_implemented', 'warning', `${label}: ${r.partition} is past retention (upper bound ${r.to}) but retentionMode "archive" has no destination ` +
+          `(the top-level archive.bucket, or --out DIR); nothing was detached or dropped`);
         continue;
       }
       const concurrently = canDetachConcurrently(snap, major);
       const detach = detachSql(snap, r, concurrently);
-      const drop = r.action === 'drop' ? dropSql(r) : undefined;
+      const drop = r.action === 'drop' || r.action === 'archive' ? dropSql(r) : undefined;
+      const keys = opts.archive ? archiveKeys(opts.archive.prefix, snap.schema, snap.table, r.partition) : undefined;
+      const archiveNote = opts.archive && keys ? `-- copy to ${opts.archive.store.location(keys.data)} (+ .manifest.json), read back, verify` : '';
       if (blocked || opts.dryRun) {
         record({ action: 'detach', partition: r.partition, sql: detach }, undefined, blocked);
+        if (r.action === 'archive') record({ action: 'archive', partition: r.partition, sql: archiveNote }, undefined, blocked);
         if (drop) record({ action: 'drop', partition: r.partition, sql: drop }, undefined, blocked);
         continue;
       }
@@ -143,9 +177,20 @@ export async function maintainTable(db: Db, policy: PartitionPolicy, opts: Maint
           return row?.pending ? finalizeSql(snap, r.schema, r.partition) : detach;
         })
         : await runInTransaction(db, [detach], step);
-      if (record({ action: 'detach', partition: r.partition, sql: detach }, detached) && drop) {
-        record({ action: 'drop', partition: r.partition, sql: drop }, await runInTransaction(db, [drop], step));
+      if (!record({ action: 'detach', partition: r.partition, sql: detach }, detached) || !drop) continue;
+      if (r.action === 'archive' && opts.archive) {
+        // Never drop what could not be verified: on any failure it stays detached, as in detach mode.
+        const t0 = Date.now();
+        const from = snap.partitions.find((x) => x.schema === r.schema && x.name === r.partition)?.from ?? null;
+        let error: Error | undefined;
+        try {
+          await archivePartition(db, opts.archive.store, opts.archive.prefix, { parentSchema: snap.schema, schema: r.schema, parent: snap.table, partition: r.partition, from, to: r.to });
+        } catch (err) {
+          error = new Error(`${errorMessage(err)}; not dropped: it stays detached as ${ref}`);
+        }
+        if (!record({ action: 'archive', partition: r.partition, sql: archiveNote }, { durationMs: Date.now() - t0, attempts: 1, error })) continue;
       }
+      record({ action: 'drop', partition: r.partition, sql: drop }, await runInTransaction(db, [drop], step));
     }
 
     for (const g of plan.gaps) {

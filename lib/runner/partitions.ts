@@ -24,6 +24,8 @@ export interface PartitionsRunOptions extends Omit<DeliveryOptions, 'now'> {
   dryRun?: boolean;
   /** Tests: plan as of this instant, fewer/faster retries. */
   maintain?: Omit<MaintainOptions, 'dryRun'>;
+  /** retentionMode "archive": where partitions go before they are dropped (lib/partitions/archive.ts, archiveDestinationFor). */
+  archive?: MaintainOptions['archive'];
   /** The DDL session's statement_timeout (DDL on empty tables is quick; DROP TABLE too). */
   statementTimeoutMs?: number;
   now?: () => Date;
@@ -69,7 +71,7 @@ export async function runPartitions(target: ResolvedTarget, opts: PartitionsRunO
             findings: [{ table, check: 'policy_error', severity: 'warning', message: errorMessage(err) }] });
           continue;
         }
-        outcomes.push(await maintainTable(db, policy, { ...opts.maintain, dryRun: opts.dryRun }));
+        outcomes.push(await maintainTable(db, policy, { archive: opts.archive, ...opts.maintain, dryRun: opts.dryRun }));
       }
       statements = db.statements;
     } finally {

@@ -119,9 +119,9 @@ describe('partition maintenance', () => {
       create table withdef_default partition of withdef default;
       insert into withdef values (now() + interval '2 days');
       analyze withdef_default;`);
-    const out = await maintainTable(db, parsePolicy({ table: 'withdef', column: 'at', interval: '1 day', premake: 3, moveDefaultRows: true }));
+    const out = await maintainTable(db, parsePolicy({ table: 'withdef', column: 'at', interval: '1 day', premake: 3 }));
     expect(out.table.status).toBe('ok');
-    expect(out.findings.find((f) => f.check === 'default_partition_rows')).toMatchObject({ severity: 'warning', message: expect.stringMatching(/moveDefaultRows is not implemented yet/) });
+    expect(out.findings.find((f) => f.check === 'default_partition_rows')).toMatchObject({ severity: 'warning', message: expect.stringMatching(/or set moveDefaultRows/) });
     expect(out.findings.find((f) => f.check === 'missing_future_partitions')?.severity).toBe('warning');
     expect(out.actions.filter((a) => a.status === 'skipped')).toHaveLength(2);
     expect(out.actions.filter((a) => a.action === 'attach' && a.status === 'done')).toHaveLength(3);

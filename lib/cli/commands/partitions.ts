@@ -9,6 +9,8 @@ import { EXIT } from '../exit-codes';
 import { PARTITIONS_HELP } from '../help';
 import { jsonDocument, stderrLogger, Streams } from '../output';
 import { runTargets } from './targets';
+import { archiveDestinationFor } from '../../partitions/archive';
+import { makeS3Client } from '../../sinks/s3';
 
 export async function partitionsCommand(argv: string[], streams: Streams): Promise<number> {
   const flags = parseRunFlags(argv, 'partitions');
@@ -20,6 +22,9 @@ export async function partitionsCommand(argv: string[], streams: Streams): Promi
   const logger = stderrLogger(streams);
   const sink = sinkFromConfig(config, { dir: flags.out });
   const state = flags.state ? new LocalStateStore(flags.state) : undefined;
+  // Archive mode: the config's archive bucket, else --out DIR/archive (never the reports bucket,
+  // whose objects expire).
+  const archive = archiveDestinationFor(config.archive, flags.out, () => makeS3Client({ region: config.reports?.region }));
   const reports: PartitionsReport[] = [];
   let code: number = EXIT.OK;
   for (const target of targets) {
@@ -29,6 +34,7 @@ export async function partitionsCommand(argv: string[], streams: Streams): Promi
       state,
       sink,
       dryRun: flags.dryRun,
+      archive,
       sns: alerts.topicArn ? { topicArn: alerts.topicArn, region: alerts.region } : undefined,
       onUnpublished: (ns) => { if (!flags.quiet) streams.err(formatForConsole(ns)); },
       logger,
