@@ -19,6 +19,7 @@ import { DEMO_HELP } from './help';
 import { main } from './main';
 import { healthSummary, Streams } from './output';
 import { adviseSummary, makeWorkload, runAdviseCli } from './demo-advise';
+import { makePartitionedTable, partitionsSummary, runPartitionsCli } from './demo-partitions';
 import { freePort } from '../util/free-port';
 import { withTimeout } from '../util/with-timeout';
 
@@ -104,9 +105,15 @@ export async function demoCommand(argv: string[], streams: Streams): Promise<num
     const advice = await runAdviseCli(superuser, out, streams);
     if (!advice) return EXIT.UNUSABLE;
     streams.err(adviseSummary(advice));
-    // One JSON document on stdout, as every command: both reports, health first.
-    if (flags.json) streams.out(`${JSON.stringify({ reports: [report, advice] }, null, 2)}\n`);
     say(`advice report: ${advice.location?.markdown ?? '(not written)'}`);
+
+    say(`a partitioned table left behind: ${await makePartitionedTable(setup)}`);
+    say('running pgsteward partitions (daily, premake 3, retention 30 days)…');
+    const parts = await runPartitionsCli(superuser, demo.base, out, streams);
+    if (!parts) return EXIT.UNUSABLE;
+    streams.err(partitionsSummary(parts));
+    // One JSON document on stdout, as every command: the three reports, in the order they ran.
+    if (flags.json) streams.out(`${JSON.stringify({ reports: [report, advice, parts] }, null, 2)}\n`);
     return EXIT.OK;
   } catch (err) {
     if (err instanceof UsageError) throw err;

