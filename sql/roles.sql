@@ -67,4 +67,5 @@ $$;
 -- script cannot know who that is; for each owner of tables pgsteward maintains, run once:
 --     GRANT <owner_role> TO pgsteward;
 -- (on RDS/Aurora, the master user can grant any role it belongs to). pgsteward then acts as
--- that owner only for partition DDL; health and advise do not need it.
+-- that owner only for partition DDL; health and advise do not need it. The owner also needs
+-- CREATE on the tables' schema (PostgreSQL 15 no longer grants it on public to everyone).

@@ -5,7 +5,7 @@
  * table's outcome, so one bad policy or one busy table never stops the others.
  */
 import { errorMessage } from '../errors';
-import { Db, LockTimeoutError, quoteIdent, quoteQualified } from '../pg';
+import { Db, displayIdent, LockTimeoutError, PermissionError, quoteIdent, quoteQualified } from '../pg';
 import type { PartitionAction, PartitionFinding, PartitionTableResult } from '../report/types';
 import { runInTransaction, runOutsideTransaction, StepOptions, StepResult } from './apply';
 import { wantedBounds } from './bounds';
@@ -91,6 +91,10 @@ export async function maintainTable(db: Db, policy: PartitionPolicy, opts: Maint
         if (r.error instanceof LockTimeoutError) {
           blocked = `an earlier step of this table timed out waiting for a lock`;
           finding('lock_timeout', 'warning', `${label}: ${a.action} ${a.partition} could not get its lock within ${policy.lockTimeoutMs} ms (${r.attempts} attempts); the application kept priority, retried next run`);
+        } else if (r.error instanceof PermissionError) {
+          // Partition DDL needs the table owner's privileges (sql/roles.sql explains the grant).
+          const who = db.server.user;
+          finding('maintenance_failed', 'warning', `${label}: ${a.action} ${a.partition} failed: ${errorMessage(r.error)}. Fix: GRANT ${owner ? displayIdent(owner) : '<owner of the table>'} TO ${displayIdent(who)}; (the owner also needs CREATE on the table's schema)`);
         } else {
           finding('maintenance_failed', 'warning', `${label}: ${a.action} ${a.partition} failed: ${errorMessage(r.error)}`);
         }
