@@ -8,6 +8,8 @@ export const env = {
   reportsBucket: process.env.PGSTEWARD_REPORTS_BUCKET,
   stateBucket: process.env.PGSTEWARD_STATE_BUCKET,
   topicArn: process.env.PGSTEWARD_TOPIC_ARN,
+  /** The stack's archive bucket (partitions function only); replaces the config's archive.bucket. */
+  archiveBucket: process.env.PGSTEWARD_ARCHIVE_BUCKET,
   /** An S3-compatible endpoint (the bundle test's s3rver); unset in AWS. */
   s3Endpoint: process.env.PGSTEWARD_S3_ENDPOINT,
   region: process.env.AWS_REGION,

@@ -106,9 +106,11 @@ async function run(event: unknown): Promise<PartitionsSummary> {
   if (!parsed.success) throw new ConfigError(formatIssues(parsed.error.issues), 'on-demand payload');
   const { targets: ids, tables, dryRun = false } = parsed.data;
   const rt = runtime();
-  // Archive mode writes to the config's archive bucket only (a Lambda has no local directory
-  // worth keeping); without one, archive policies are reported and nothing is dropped.
-  const archive = archiveDestinationFor(rt.config.archive, undefined, () => makeS3Client({ region: rt.config.reports?.region }));
+  // Archive mode writes to S3 only (a Lambda has no local directory worth keeping): the stack's
+  // archive bucket (environment), which replaces the config's archive.bucket as reports do;
+  // without either, archive policies are reported and nothing is dropped.
+  const archiveConfig = env.archiveBucket ? { ...rt.config.archive, bucket: env.archiveBucket } : rt.config.archive;
+  const archive = archiveDestinationFor(archiveConfig, undefined, () => makeS3Client({ region: rt.config.reports?.region, endpoint: env.s3Endpoint ?? rt.config.reports?.endpoint }));
   const { run: targets, skipped } = withPolicies(selectTargets(rt.config, ids), !!ids?.length, tables);
   const settled = await mapSettled(targets, concurrency, (target) =>
     runPartitions(target, { alerts: rt.alerts, state: rt.state, sink: rt.sink, sns: rt.sns, dryRun, logger, archive }));

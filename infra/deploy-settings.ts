@@ -41,6 +41,8 @@ export interface DeploySettings {
   reportsPrefix: string;
   statePrefix: string;
   reportsExpireAfterDays: number;
+  /** The config's `archive.prefix` ('' by default): archive keys start with `<archivePrefix>archive/`. */
+  archivePrefix: string;
   logRetentionDays: number;
   memorySize: number;
   timeoutSeconds: number;
@@ -101,6 +103,7 @@ export function deploySettings(document: unknown, source = 'config'): DeploySett
     reportsPrefix,
     statePrefix,
     reportsExpireAfterDays: deploy.reportsExpireAfterDays ?? DEPLOY_DEFAULTS.reportsExpireAfterDays,
+    archivePrefix: config.archive?.prefix ?? '',
     logRetentionDays: deploy.logRetentionDays ?? DEPLOY_DEFAULTS.logRetentionDays,
     memorySize: deploy.memorySize ?? DEPLOY_DEFAULTS.memorySize,
     timeoutSeconds,

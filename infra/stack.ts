@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import { AdvisorFunction } from './constructs/advisor-function';
 import { AdvisorSchedule } from './constructs/advisor-schedule';
 import { AlertsTopic } from './constructs/alerts-topic';
+import { ArchiveBucket } from './constructs/archive-bucket';
 import { ReportsBucket } from './constructs/reports-bucket';
 import { DeploySettings, deploySettings } from './deploy-settings';
 
@@ -45,6 +46,7 @@ export interface PgstewardStackProps extends StackProps {
 export class PgstewardStack extends Stack {
   readonly settings: DeploySettings;
   readonly reports: ReportsBucket;
+  readonly archive: ArchiveBucket;
   readonly alerts: AlertsTopic;
   readonly health: AdvisorFunction;
   readonly healthSchedule: AdvisorSchedule;
@@ -64,6 +66,7 @@ export class PgstewardStack extends Stack {
       statePrefix: settings.statePrefix,
       reportsExpireAfterDays: settings.reportsExpireAfterDays,
     });
+    this.archive = new ArchiveBucket(this, 'Archive', { prefix: settings.archivePrefix, accessLogs: this.reports.accessLogs });
     this.alerts = new AlertsTopic(this, 'Alerts');
 
     const health = this.scheduledAdvisor('Health', {
@@ -99,9 +102,12 @@ export class PgstewardStack extends Stack {
       description: 'pgsteward partition maintenance',
       staleAfter: PARTITIONS_STALE_AFTER,
     });
+    // Only the partitions function archives (retentionMode "archive"); health and advise never see the bucket.
+    partitions.fn.bindArchive(this.archive);
     [this.partitions, this.partitionsSchedule] = [partitions.fn, partitions.schedule];
 
     new CfnOutput(this, 'ReportsBucketName', { value: this.reports.bucketName, description: 'Reports and alert state' });
+    new CfnOutput(this, 'ArchiveBucketName', { value: this.archive.bucketName, description: 'Partitions archived before they are dropped' });
     new CfnOutput(this, 'AlertsTopicArn', { value: this.alerts.topicArn, description: 'Subscribe here to receive alerts' });
     new CfnOutput(this, 'HealthFunctionName', { value: this.health.fn.functionName, description: 'Invoke for an on-demand health run' });
     new CfnOutput(this, 'AdviseFunctionName', { value: this.advise.fn.functionName, description: 'Invoke for an on-demand index advice run' });
@@ -148,11 +154,12 @@ export class PgstewardStack extends Stack {
       config.reports?.bucket !== undefined && 'reports.bucket',
       config.state?.bucket !== undefined && 'state.bucket',
       config.alerts?.topicArn !== undefined && 'alerts.topicArn',
+      config.archive?.bucket !== undefined && 'archive.bucket',
     ].filter((f): f is string => typeof f === 'string');
     if (overridden.length) {
       Annotations.of(this).addWarningV2(
         'pgsteward:config-overridden',
-        `${overridden.join(', ')}: the deployed functions use this stack's bucket and topic (set as environment variables) instead`,
+        `${overridden.join(', ')}: the deployed functions use this stack's buckets and topic (set as environment variables) instead`,
       );
     }
   }

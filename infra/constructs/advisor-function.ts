@@ -18,6 +18,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { secretResourceArns, VpcIds } from '../deploy-settings';
 import { AlertsTopic } from './alerts-topic';
+import { ArchiveBucket } from './archive-bucket';
 import { ReportsBucket } from './reports-bucket';
 
 /** The runtime contract with functions/*.ts: what the handler reads from its environment. */
@@ -25,6 +26,8 @@ export const ADVISOR_ENV = {
   reportsBucket: 'PGSTEWARD_REPORTS_BUCKET',
   stateBucket: 'PGSTEWARD_STATE_BUCKET',
   topicArn: 'PGSTEWARD_TOPIC_ARN',
+  /** Set on the partitions function only (bindArchive). */
+  archiveBucket: 'PGSTEWARD_ARCHIVE_BUCKET',
 } as const;
 
 /**
@@ -129,6 +132,13 @@ export class AdvisorFunction extends Construct {
   bindState(reports: ReportsBucket): this {
     reports.grantState(this.fn);
     this.fn.addEnvironment(ADVISOR_ENV.stateBucket, reports.bucketName);
+    return this;
+  }
+
+  /** Partition archives: write and read back under `<prefix>archive/`, and PGSTEWARD_ARCHIVE_BUCKET. */
+  bindArchive(archive: ArchiveBucket): this {
+    archive.grantArchive(this.fn);
+    this.fn.addEnvironment(ADVISOR_ENV.archiveBucket, archive.bucketName);
     return this;
   }
 

@@ -3,12 +3,12 @@
  * otherwise exactly the health function's contract and grants (stack.test.ts asserts those in
  * detail on the health function; here the partitions function is compared with it).
  */
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { ADVISOR_ENV } from '../../infra/constructs/advisor-function';
 import { deploySettings } from '../../infra/deploy-settings';
 import {
-  actionsOf, AdvisorName, advisorFunction, advisorSchedule, example, functionRole, invokeConfig, resourcesOf, roleStatements,
-  Statement, synth, VPC, withDeploy,
+  actionsOf, AdvisorName, advisorFunction, archiveBucketId, advisorSchedule, example, functionRole, invokeConfig, resourcesOf, roleStatements,
+  onlyOf, stackFor, Statement, synth, VPC, withDeploy,
 } from './template';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -54,9 +54,12 @@ describe('partitions function', () => {
     expect(advisorFunction(t, 'advise')[1].Properties).toMatchObject({ MemorySize: 1024, Timeout: 600 });
   });
 
-  test('gets the same environment contract as health', () => {
+  test('gets health\'s environment contract plus the archive bucket', () => {
     const vars = partitionsFn(template).Properties.Environment.Variables;
-    expect(vars).toEqual(advisorFunction(template, 'health')[1].Properties.Environment.Variables);
+    expect(vars).toEqual({
+      ...advisorFunction(template, 'health')[1].Properties.Environment.Variables,
+      [ADVISOR_ENV.archiveBucket]: { Ref: archiveBucketId(template) },
+    });
     expect(Object.keys(vars)).toEqual(expect.arrayContaining(Object.values(ADVISOR_ENV)));
   });
 
@@ -122,14 +125,19 @@ describe('partitions permissions', () => {
   /** A role's statements with the advisor's OWN resource ids made comparable; another advisor's would still differ. */
   const normalized = (t: Template, advisor: AdvisorName) => {
     const prefix = advisor[0].toUpperCase() + advisor.slice(1);
-    return JSON.stringify(roleStatements(t, advisor)).replace(new RegExp(`\\b${prefix}([A-Za-z]+)[0-9A-F]{8}\\b`, 'g'), '<own $1>');
+    const archive = archiveBucketId(t);
+    // CDK merges statements with the same actions, so the archive grant is removed resource by resource.
+    const withoutArchive = roleStatements(t, advisor)
+      .map((s) => ({ ...s, Resource: resourcesOf(s).filter((r) => !JSON.stringify(r).includes(archive)) }))
+      .filter((s) => s.Resource.length > 0);
+    return JSON.stringify(withoutArchive).replace(new RegExp(`\\b${prefix}([A-Za-z]+)[0-9A-F]{8}\\b`, 'g'), '<own $1>');
   };
 
   test.each([
     ['the example config', example()],
     ['a VPC and customer-managed secret keys', withDeploy({ vpc: VPC, secretKeyArns: ['arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'] })],
     ['no secrets', { targets: [{ id: 'db', connection: { url: 'postgres://pgsteward@db.internal/app' } }] }],
-  ])('are exactly health\'s grants, on its own log group (%s)', (_name, config) => {
+  ])('are exactly health\'s grants plus the archive, on its own log group (%s)', (_name, config) => {
     const t = synth(config);
     expect(normalized(t, 'partitions')).toEqual(normalized(t, 'health'));
     const logGroup = partitionsFn(t).Properties.LoggingConfig.LogGroup.Ref;
@@ -142,5 +150,70 @@ describe('partitions permissions', () => {
     const role = functionRole(template, 'partitions')[1].Properties;
     expect(role.AssumeRolePolicyDocument.Statement).toEqual([expect.objectContaining({ Principal: { Service: 'lambda.amazonaws.com' } })]);
     expect(role.ManagedPolicyArns).toBeUndefined();
+  });
+});
+
+describe('archive bucket', () => {
+  const archiveBucket = (t: Template) => t.toJSON().Resources[archiveBucketId(t)];
+  /** Each (effect, actions, resource) of a role whose resource names the archive bucket (CDK may merge statements). */
+  const archiveStatements = (t: Template, advisor: AdvisorName) =>
+    roleStatements(t, advisor).flatMap((s) => resourcesOf(s)
+      .filter((r) => JSON.stringify(r).includes(archiveBucketId(t)))
+      .map((r) => ({ Effect: s.Effect, Action: actionsOf(s), Resource: r, Condition: s.Condition })));
+
+  test('is versioned, encrypted, private, retained, and logs access to the access-log bucket', () => {
+    const b = archiveBucket(template);
+    expect(b.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    expect(b.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('AES256');
+    expect(b.Properties.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true,
+    });
+    expect(b.DeletionPolicy).toBe('Retain');
+    expect(b.UpdateReplacePolicy).toBe('Retain');
+    const logs = b.Properties.LoggingConfiguration.DestinationBucketName.Ref;
+    expect(logs).not.toBe(archiveBucketId(template));
+    expect(template.toJSON().Resources[logs].Properties.LoggingConfiguration).toBeUndefined();
+    expect(b.Properties.LoggingConfiguration.LogFilePrefix).toBe('archive-bucket/');
+  });
+
+  test('never expires anything: no lifecycle rule at all', () => {
+    const b = archiveBucket(template);
+    expect(b.Properties.LifecycleConfiguration).toBeUndefined();
+    expect(JSON.stringify(b)).not.toMatch(/Expiration/);
+  });
+
+  test('its policy denies requests without TLS', () => {
+    const [, policy] = onlyOf(template, 'AWS::S3::BucketPolicy', { Properties: { Bucket: { Ref: archiveBucketId(template) } } });
+    expect(policy.Properties.PolicyDocument.Statement).toContainEqual(expect.objectContaining({
+      Effect: 'Deny', Action: 's3:*', Principal: { AWS: '*' }, Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+    }));
+  });
+
+  test.each([
+    ['the default prefix', example(), '/archive/*'],
+    ['archive.prefix', { ...example(), archive: { prefix: 'pgsteward-archive/' } }, '/pgsteward-archive/archive/*'],
+  ])('the partitions role may only Get/Put objects under archive/ (%s)', (_name, config, suffix) => {
+    const t = synth(config);
+    const granted = archiveStatements(t, 'partitions');
+    expect(granted).toHaveLength(1);
+    expect(granted[0]).toEqual({
+      Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Condition: undefined,
+      Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [archiveBucketId(t), 'Arn'] }, suffix]] },
+    });
+  });
+
+  test('health and advise have no access to it, nor its name', () => {
+    for (const other of ['health', 'advise'] as const) {
+      expect(archiveStatements(template, other)).toEqual([]);
+      expect(JSON.stringify(advisorFunction(template, other)[1].Properties.Environment)).not.toContain(archiveBucketId(template));
+      expect(Object.keys(advisorFunction(template, other)[1].Properties.Environment.Variables)).not.toContain(ADVISOR_ENV.archiveBucket);
+    }
+  });
+
+  test('is an output, and the config\'s archive.bucket is overridden with a warning', () => {
+    template.hasOutput('ArchiveBucketName', { Value: { Ref: archiveBucketId(template) } });
+    const stack = stackFor({ ...example(), archive: { bucket: 'someone-elses-bucket' } });
+    Annotations.fromStack(stack).hasWarning('/Test', Match.stringLikeRegexp('archive\\.bucket'));
+    expect(JSON.stringify(Template.fromStack(stack).toJSON())).not.toContain('someone-elses-bucket');
   });
 });

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { ADVISOR_ENV, BUNDLED_CONFIG_FILE } from '../../infra/constructs/advisor-function';
 import {
-  actionsOf, ADVISORS, advisorFunction, advisorSchedule, Doc, example, functionRole, invokeConfig, resourcesOf,
-  roleStatements, stackFor, statements, synth, target, VPC, withDeploy,
+  actionsOf, ADVISORS, advisorFunction, advisorSchedule, archiveBucketId, Doc, example, functionRole, invokeConfig, reportsBucketId,
+  resourcesOf, roleStatements, stackFor, statements, synth, target, VPC, withDeploy,
 } from './template';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -24,9 +24,9 @@ beforeAll(() => {
 });
 
 describe('reports bucket', () => {
-  test('both buckets block all public access, are encrypted and are retained', () => {
+  test('every bucket (reports, access logs, archive) blocks all public access, is encrypted and is retained', () => {
     const buckets = Object.values(template.findResources('AWS::S3::Bucket'));
-    expect(buckets).toHaveLength(2);
+    expect(buckets).toHaveLength(3);
     for (const b of buckets as any[]) {
       expect(b.Properties.PublicAccessBlockConfiguration).toEqual({
         BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true,
@@ -38,7 +38,7 @@ describe('reports bucket', () => {
 
   test('every bucket policy denies requests without TLS', () => {
     const policies = Object.values(template.findResources('AWS::S3::BucketPolicy')) as any[];
-    expect(policies).toHaveLength(2);
+    expect(policies).toHaveLength(3);
     for (const p of policies) {
       expect(p.Properties.PolicyDocument.Statement).toContainEqual(expect.objectContaining({
         Effect: 'Deny', Action: 's3:*', Principal: { AWS: '*' }, Condition: { Bool: { 'aws:SecureTransport': 'false' } },
@@ -46,18 +46,19 @@ describe('reports bucket', () => {
     }
   });
 
-  test('server access logs go to the separate access-log bucket', () => {
+  test('server access logs (reports and archive) go to the separate access-log bucket', () => {
     const buckets = template.findResources('AWS::S3::Bucket');
     const logged = Object.values(buckets).filter((b: any) => b.Properties.LoggingConfiguration) as any[];
-    expect(logged).toHaveLength(1);
+    expect(logged).toHaveLength(2);
     const destination = logged[0].Properties.LoggingConfiguration.DestinationBucketName.Ref;
+    expect(logged[1].Properties.LoggingConfiguration.DestinationBucketName.Ref).toBe(destination);
     expect(Object.keys(buckets)).toContain(destination);
     expect(buckets[destination].Properties.LoggingConfiguration).toBeUndefined();
   });
 
   test('only reports expire: the one expiring rule is scoped to the reports prefix, never the state prefix', () => {
     const rules = Object.values(template.findResources('AWS::S3::Bucket'))
-      .flatMap((b: any) => (b.Properties.LoggingConfiguration ? b.Properties.LifecycleConfiguration.Rules : []));
+      .flatMap((b: any) => (b.Properties.LoggingConfiguration ? b.Properties.LifecycleConfiguration?.Rules ?? [] : []));
     expect(rules).toEqual([expect.objectContaining({ Prefix: 'pgsteward/', ExpirationInDays: 90, Status: 'Enabled' })]);
     expect('pgsteward-state/'.startsWith(rules[0].Prefix)).toBe(false);
   });
@@ -105,7 +106,7 @@ describe('health function', () => {
 
   test('gets exactly the environment of the handler contract, and no config in it', () => {
     const fn = healthFn(template);
-    const bucket = Object.keys(template.findResources('AWS::S3::Bucket', { Properties: { LoggingConfiguration: Match.anyValue() } }))[0];
+    const bucket = reportsBucketId(template);
     const topic = Object.keys(template.findResources('AWS::SNS::Topic'))[0];
     expect(fn.Properties.Environment.Variables).toEqual({
       [ADVISOR_ENV.reportsBucket]: { Ref: bucket },
@@ -115,7 +116,10 @@ describe('health function', () => {
       POWERTOOLS_LOG_LEVEL: 'INFO',
       NODE_OPTIONS: '--enable-source-maps',
     });
-    expect(ADVISOR_ENV).toEqual({ reportsBucket: 'PGSTEWARD_REPORTS_BUCKET', stateBucket: 'PGSTEWARD_STATE_BUCKET', topicArn: 'PGSTEWARD_TOPIC_ARN' });
+    expect(ADVISOR_ENV).toEqual({
+      reportsBucket: 'PGSTEWARD_REPORTS_BUCKET', stateBucket: 'PGSTEWARD_STATE_BUCKET', topicArn: 'PGSTEWARD_TOPIC_ARN',
+      archiveBucket: 'PGSTEWARD_ARCHIVE_BUCKET',
+    });
   });
 
   test('each function logs to its own log group with a retention, from deploy.logRetentionDays', () => {
@@ -229,11 +233,17 @@ describe('permissions', () => {
     }
   });
 
-  test('each function\'s S3 object access is limited to the reports and state prefixes', () => {
+  test('each function\'s S3 object access to the reports bucket is limited to the reports and state prefixes', () => {
+    // The partitions function's archive grant is asserted in partitions-stack.test.ts.
+    const archive = archiveBucketId(template);
     for (const a of ADVISORS) {
-      const objectStatements = roleStatements(template, a).filter((s) => actionsOf(s).some((x) => x.startsWith('s3:') && x !== 's3:ListBucket'));
+      const objectStatements = roleStatements(template, a)
+        .filter((s) => actionsOf(s).some((x) => x.startsWith('s3:') && x !== 's3:ListBucket'));
       expect(objectStatements.flatMap(actionsOf).sort()).toEqual(['s3:GetObject', 's3:PutObject']);
-      const suffixes = objectStatements.flatMap(resourcesOf).map((r: any) => r['Fn::Join'][1][1]);
+      // CDK merges same-action statements: the archive resource may share the reports' statement.
+      const suffixes = objectStatements.flatMap(resourcesOf)
+        .filter((r) => !JSON.stringify(r).includes(archive))
+        .map((r: any) => r['Fn::Join'][1][1]);
       expect(suffixes.sort()).toEqual(['/pgsteward-state/*', '/pgsteward/*']);
     }
   });
@@ -263,7 +273,7 @@ describe('config checks at synth (the rest: deploy-settings.test.ts)', () => {
 });
 
 test('outputs the bucket name, the topic ARN and the function names', () => {
-  for (const name of ['ReportsBucketName', 'AlertsTopicArn', 'HealthFunctionName', 'AdviseFunctionName', 'PartitionsFunctionName']) template.hasOutput(name, {});
+  for (const name of ['ReportsBucketName', 'ArchiveBucketName', 'AlertsTopicArn', 'HealthFunctionName', 'AdviseFunctionName', 'PartitionsFunctionName']) template.hasOutput(name, {});
 });
 
 test('warns that the stack\'s own bucket and topic replace those named in the config', () => {

@@ -46,6 +46,18 @@ export function onlyOf(t: Template, type: string, props: Doc = {}): [string, any
   return all[0];
 }
 
+/** The logical id of the archive bucket (the only versioned one). */
+export const archiveBucketId = (t: Template): string =>
+  onlyOf(t, 'AWS::S3::Bucket', { Properties: { VersioningConfiguration: { Status: 'Enabled' } } })[0];
+
+/** The logical id of the reports bucket (the only one with a lifecycle rule on the reports prefix). */
+export const reportsBucketId = (t: Template): string => {
+  const found = Object.entries(t.findResources('AWS::S3::Bucket'))
+    .filter(([, b]: [string, any]) => JSON.stringify(b.Properties.LifecycleConfiguration ?? {}).includes('expire-reports'));
+  expect(found).toHaveLength(1);
+  return found[0][0];
+};
+
 /** The advisor's function, found by the description AdvisorFunction gives it. */
 export const advisorFunction = (t: Template, advisor: AdvisorName) =>
   onlyOf(t, 'AWS::Lambda::Function', { Properties: { Description: `pgsteward ${advisor} advisor` } });
