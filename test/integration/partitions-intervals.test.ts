@@ -41,7 +41,7 @@ it.each([
   await t.admin.query(`insert into ${policyInput.table} (${key}) values (now())`);
   const { rows } = await t.admin.query(`select tableoid::regclass::text as part from ${policyInput.table}`);
   expect(rows[0].part).not.toMatch(/_default$/);
-  if (policyInput.timezone === 'Europe/Paris') {
+  if ((policyInput as { timezone?: string }).timezone === 'Europe/Paris') {
     // Monthly bounds are local midnights on the 1st (shown here in Paris time: +01 or +02).
     const paris = await t.session();
     await paris.query(`set timezone to 'Europe/Paris'`);
