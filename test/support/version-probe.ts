@@ -8,13 +8,14 @@
  * test/integration/versions.test.ts runs it once per major.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { main } from '../../lib/cli/main';
 import type { HealthReport } from '../../lib/report/types';
 import { EMBEDDED_PACKAGES, EmbeddedPackage, EmbeddedServer, startEmbedded } from './embedded';
+import { roleScriptSql } from '../../lib/cli/embedded-postgres';
 
 const DB = 'probe';
 const GID = 'probe_orphaned_2pc';
@@ -96,8 +97,7 @@ async function probe(pkg: EmbeddedPackage): Promise<ProbeResult> {
       await sleep(100);
     }
 
-    // sql/roles.sql as a user runs it with psql, minus psql meta-commands (\set ON_ERROR_STOP).
-    const roles = readFileSync(join(__dirname, '../../sql/roles.sql'), 'utf8').split('\n').filter((l) => !l.trimStart().startsWith('\\')).join('\n');
+    const roles = roleScriptSql();
     await setup.query(roles);
     const stewardPassword = randomBytes(12).toString('hex');
     await setup.query(`alter role pgsteward password '${stewardPassword}'`);

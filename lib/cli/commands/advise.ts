@@ -1,15 +1,12 @@
 /** `pgsteward advise`: index recommendations for each target, one JSON document, one exit code. */
-import { formatForConsole } from '../../alert/publish';
-import { LocalStateStore } from '../../alert/state-store-local';
 import { formatBytes } from '../../config/units';
 import type { AdviseReport } from '../../report/types';
 import { runAdvise } from '../../runner/advise';
-import { sinkFromConfig } from '../../sinks/from-config';
 import { parseRunFlags } from '../args';
 import { EXIT } from '../exit-codes';
 import { ADVISE_HELP } from '../help';
-import { jsonDocument, stderrLogger, Streams } from '../output';
-import { runTargets } from './targets';
+import type { Streams } from '../output';
+import { deliveryOptions, runEach, runTargets } from './targets';
 
 export async function adviseCommand(argv: string[], streams: Streams): Promise<number> {
   const flags = parseRunFlags(argv, 'advise');
@@ -18,29 +15,16 @@ export async function adviseCommand(argv: string[], streams: Streams): Promise<n
     return EXIT.OK;
   }
   const { config, targets, alerts } = runTargets(flags);
-  const logger = stderrLogger(streams);
-  const sink = sinkFromConfig(config, { dir: flags.out });
-  const state = flags.state ? new LocalStateStore(flags.state) : undefined;
-  const reports: AdviseReport[] = [];
-  let code: number = EXIT.OK;
-  for (const target of targets) {
+  const delivery = deliveryOptions(flags, config, alerts, streams);
+  return runEach(targets, flags, streams, async (target) => {
     const outcome = await runAdvise(target, {
-      alerts,
-      state,
-      sink,
-      sns: alerts.topicArn ? { topicArn: alerts.topicArn, region: alerts.region } : undefined,
-      onUnpublished: (ns) => { if (!flags.quiet) streams.err(formatForConsole(ns)); },
+      ...delivery,
       onProgress: flags.quiet ? undefined : (m) => streams.err(`pgsteward advise ${target.id}: ${m}\n`),
       storageBudgetBytes: flags.storageBudgetBytes,
       whatIf: flags.whatIf,
-      logger,
     });
-    reports.push(outcome.report);
-    code = Math.max(code, outcome.failed || outcome.deliveryFailed ? EXIT.FAILED : EXIT.OK);
-    if (!flags.quiet) streams.err(summary(outcome.report));
-  }
-  if (flags.json) streams.out(jsonDocument(reports, targets.length > 1));
-  return code;
+    return { report: outcome.report, code: outcome.failed || outcome.deliveryFailed ? EXIT.FAILED : EXIT.OK };
+  }, summary);
 }
 
 function summary(r: AdviseReport): string {

@@ -1,14 +1,11 @@
 /** `pgsteward partitions`: keep each target's range-partitioned tables ahead; one JSON document, one exit code. */
-import { formatForConsole } from '../../alert/publish';
-import { LocalStateStore } from '../../alert/state-store-local';
 import type { PartitionsReport } from '../../report/types';
 import { runPartitions } from '../../runner/partitions';
-import { sinkFromConfig } from '../../sinks/from-config';
 import { parseRunFlags } from '../args';
 import { EXIT } from '../exit-codes';
 import { PARTITIONS_HELP } from '../help';
-import { jsonDocument, stderrLogger, Streams } from '../output';
-import { runTargets } from './targets';
+import type { Streams } from '../output';
+import { deliveryOptions, runEach, runTargets } from './targets';
 import { archiveDestinationFor } from '../../partitions/archive';
 import { makeS3Client } from '../../sinks/s3';
 
@@ -19,32 +16,15 @@ export async function partitionsCommand(argv: string[], streams: Streams): Promi
     return EXIT.OK;
   }
   const { config, targets, alerts } = runTargets(flags);
-  const logger = stderrLogger(streams);
-  const sink = sinkFromConfig(config, { dir: flags.out });
-  const state = flags.state ? new LocalStateStore(flags.state) : undefined;
   // Archive mode: the config's archive bucket, else --out DIR/archive (never the reports bucket,
   // whose objects expire).
   const archive = archiveDestinationFor(config.archive, flags.out, () => makeS3Client({ region: config.reports?.region }));
-  const reports: PartitionsReport[] = [];
-  let code: number = EXIT.OK;
-  for (const target of targets) {
+  const delivery = deliveryOptions(flags, config, alerts, streams);
+  return runEach(targets, flags, streams, async (target) => {
     if (!target.partitions.length && !flags.quiet) streams.err(`pgsteward partitions ${target.id}: no "partitions" policies configured for this target\n`);
-    const outcome = await runPartitions(target, {
-      alerts,
-      state,
-      sink,
-      dryRun: flags.dryRun,
-      archive,
-      sns: alerts.topicArn ? { topicArn: alerts.topicArn, region: alerts.region } : undefined,
-      onUnpublished: (ns) => { if (!flags.quiet) streams.err(formatForConsole(ns)); },
-      logger,
-    });
-    reports.push(outcome.report);
-    code = Math.max(code, outcome.failed || outcome.deliveryFailed ? EXIT.FAILED : EXIT.OK);
-    if (!flags.quiet) streams.err(summary(outcome.report));
-  }
-  if (flags.json) streams.out(jsonDocument(reports, targets.length > 1));
-  return code;
+    const outcome = await runPartitions(target, { ...delivery, dryRun: flags.dryRun, archive });
+    return { report: outcome.report, code: outcome.failed || outcome.deliveryFailed ? EXIT.FAILED : EXIT.OK };
+  }, summary);
 }
 
 function summary(r: PartitionsReport): string {
