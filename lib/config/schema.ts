@@ -76,6 +76,28 @@ export const connectionSchema = z.union([
     database: z.string().min(1).optional(),
     ...connectionCommon,
   }),
+  /**
+   * RDS IAM authentication: a 15-minute token from @aws-sdk/rds-signer replaces the password
+   * (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.html).
+   * The database user needs `GRANT rds_iam` (sql/rds-iam.sql); TLS is required.
+   */
+  z.strictObject({
+    host: z.string().min(1),
+    port: z.number().int().positive().optional(),
+    database: z.string().min(1),
+    user: z.string().min(1),
+    iam: z.strictObject({
+      /** Signing region; defaults to the runtime's AWS_REGION. */
+      region: z.string().min(1).optional(),
+      /**
+       * The instance's DbiResourceId (db-…), Aurora cluster's resource id (cluster-…) or the
+       * proxy's (prx-…): the deployment grants `rds-db:connect` on exactly
+       * arn:aws:rds-db:REGION:ACCOUNT:dbuser:RESOURCE_ID/USER. Required to deploy.
+       */
+      resourceId: z.string().regex(/^(db|cluster|prx)-[A-Za-z0-9]+$/, 'expected a resource id such as db-ABCDEFGHIJKL, cluster-… or prx-…').optional(),
+    }),
+    ...connectionCommon,
+  }),
   z.strictObject({
     host: z.string().min(1),
     port: z.number().int().positive().optional(),

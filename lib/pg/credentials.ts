@@ -35,7 +35,7 @@ export async function resolveConnection(conn: ConnectionConfig): Promise<Connect
     port: conn.port ?? 5432,
     database: conn.database,
     user: conn.user,
-    password: conn.password,
+    password: 'password' in conn ? conn.password : undefined, // iam: the token is added by H-creds (issue 5)
     sslmode: conn.sslmode,
   };
 }
