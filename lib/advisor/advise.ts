@@ -16,7 +16,7 @@ import { prepareParser } from './parse';
 import { Planner } from './plan';
 import { recommendationSql } from './recommend';
 import { mayAffect, selectIndexes } from './select';
-import type { SkippedStatement } from './types';
+import type { CollectedStatement, SkippedStatement } from './types';
 import type { WhatIfEngine } from './whatif/engine';
 import { HypoPGEngine } from './whatif/hypopg';
 import { CandidateIndex, WhatIfOracle } from './whatif/oracle';
@@ -77,6 +77,8 @@ export interface AdviseResult {
   since: string | null;
   note?: string;
   budgetBytes: number;
+  /** The statements kept for analysis, heaviest first (for the report's top statements). */
+  ranked: CollectedStatement[];
   analysed: number;
   candidates: number;
   whatIfCalls: number;
@@ -145,6 +147,7 @@ export async function advise(db: Db, settings: AdviseSettings, opts: { previous?
       since: collected.since,
       note: collected.note,
       budgetBytes,
+      ranked: collected.statements,
       analysed: workload.items.length,
       candidates: candidates.length,
       whatIfCalls: planner.calls,

@@ -10,6 +10,11 @@ export interface CheckContext {
   /** What this family stored on the previous run (interval checks); empty on a first run or without state. */
   memory: Record<string, unknown>;
   now: Date;
+  /**
+   * Whether this run covers the server-wide part of `both`-scoped checks (xid_wraparound's
+   * pg_database rows). False when another target on the same host:port covers the server.
+   */
+  instance: boolean;
 }
 
 /** A privilege the role lacks, with the statement that grants it (becomes a `permissions` finding). */

@@ -12,6 +12,11 @@ export interface Finding {
   threshold?: number;
   message: string;
   detail?: Record<string, unknown>;
+  /**
+   * `server`: a server-wide finding (an instance-level check, see CHECKS[id].scope). It is alerted
+   * under the server's `host:port`, once per server, not under each target on it.
+   */
+  scope?: 'server';
 }
 
 /** A session as findings show it (long, idle-in-transaction and blocked queries). */

@@ -36,7 +36,7 @@ export interface TableOutcome {
   table: PartitionTableResult;
   actions: PartitionAction[];
   findings: PartitionFinding[];
-  partitions: { table: string; partition: string; from: string | null; to: string | null }[];
+  partitions: { table: string; partition: string; from: string | null; to: string | null; fromKey?: string | null; toKey?: string | null }[];
 }
 
 /**
@@ -79,6 +79,7 @@ export async function maintainTable(db: Db, policy: PartitionPolicy, opts: Maint
     const snap = await readCatalog(db, policy);
     const wanted = await wantedBounds(db, policy, snap, opts.at);
     const plan = planPartitions(policy, snap, wanted);
+    out.table.axis = { kind: snap.keyKind === 'integer' ? 'id' : 'time', now: wanted.nowKey?.toString() ?? null, retentionCutoff: wanted.cutoffKey?.toString() ?? null };
     out.table.partitionsBefore = snap.partitions.length;
     const step: StepOptions = { lockTimeoutMs: policy.lockTimeoutMs, attempts: opts.attempts, backoffMs: opts.backoffMs };
     const major = db.server.major;
@@ -230,5 +231,5 @@ function listPartitions(label: string, snap: CatalogSnapshot): TableOutcome['par
   return snap.partitions
     .slice()
     .sort((a, b) => (a.isDefault ? 1 : b.isDefault ? -1 : (a.fromKey ?? -(2n ** 62n)) < (b.fromKey ?? -(2n ** 62n)) ? -1 : 1))
-    .map((p) => ({ table: label, partition: p.schema === snap.schema ? p.name : `${p.schema}.${p.name}`, from: p.isDefault ? 'DEFAULT' : p.from, to: p.isDefault ? null : p.to }));
+    .map((p) => ({ table: label, partition: p.schema === snap.schema ? p.name : `${p.schema}.${p.name}`, from: p.isDefault ? 'DEFAULT' : p.from, to: p.isDefault ? null : p.to, fromKey: p.fromKey?.toString() ?? null, toKey: p.toKey?.toString() ?? null }));
 }

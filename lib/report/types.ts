@@ -89,9 +89,26 @@ export interface IndexRecommendation {
   explanation: string;
 }
 
+/**
+ * One of the costliest statements over the counters' interval: what the digest compares night to
+ * night (new entries, mean time regressions) and the HTML report charts.
+ */
+export interface TopStatement {
+  /** 64-bit, as a string. */
+  queryid: string;
+  /** The normalized text, cut to TOP_STATEMENT_TEXT characters. */
+  query: string;
+  user: string;
+  calls: number;
+  totalTimeMs: number;
+  meanTimeMs: number;
+}
+
 export interface AdviseReport extends ReportBase {
   advisor: 'advise';
   recommendations: IndexRecommendation[];
+  /** The heaviest statements by total execution time (at most TOP_STATEMENTS); absent in older reports. */
+  topStatements?: TopStatement[];
   indexFindings: { kind: 'unused' | 'duplicate' | 'redundant' | 'invalid'; index: string; table: string; sizeBytes: number; reason: string; statement: string }[];
   skipped: { queryid?: string; query: string; reason: string; detail?: string }[];
   summary: {
@@ -126,6 +143,8 @@ export interface PartitionTableResult {
   /** Consecutive failed runs of this table, this one included (0 when it did not fail). */
   consecutiveFailures?: number;
   error?: string;
+  /** Where the table stands on its key axis, as comparable keys in decimal (µs since the epoch for time keys, a timestamp/date's wall clock read as UTC; the id itself for id keys). For the HTML timeline. */
+  axis?: { kind: 'time' | 'id'; now: string | null; retentionCutoff: string | null };
 }
 
 export interface PartitionAction {
@@ -155,7 +174,7 @@ export interface PartitionsReport extends ReportBase {
   tables: PartitionTableResult[];
   actions: PartitionAction[];
   /** Every partition of every maintained table after the run (before it, in a dry run). */
-  partitions: { table: string; partition: string; from: string | null; to: string | null }[];
+  partitions: { table: string; partition: string; from: string | null; to: string | null; fromKey?: string | null; toKey?: string | null }[];
   findings: PartitionFinding[];
   summary: { tables: number; failed: number; skipped: number; created: number; retired: number; findings: number };
   statements: number;

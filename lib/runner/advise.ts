@@ -13,7 +13,8 @@ import { errorMessage } from '../errors';
 import type { AlertInput } from '../alert/lifecycle';
 import { Db } from '../pg/db';
 import { resolveConnection } from '../pg/credentials';
-import type { AdviseReport, IndexRecommendation, RunError } from '../report/types';
+import type { AdviseReport, IndexRecommendation, RunError, TopStatement } from '../report/types';
+import type { CollectedStatement } from '../advisor/types';
 import { deliver, DeliveryOptions } from './deliver';
 import { claimTransitions, loadMemory } from './state-steps';
 import { unclaim } from './unclaim';
@@ -98,6 +99,7 @@ export async function runAdvise(target: ResolvedTarget, opts: AdviseRunOptions):
     durationMs: Date.now() - t0,
     server,
     recommendations,
+    topStatements: topStatements(result?.ranked ?? []),
     indexFindings: result?.indexFindings ?? [],
     skipped: result?.skipped ?? [],
     summary: {
@@ -155,4 +157,23 @@ function toReport(r: Recommendation): IndexRecommendation {
 /** The index name in the first CREATE INDEX statement (stable across runs: the alert key). */
 function indexNameOf(statement: string): string {
   return /IF NOT EXISTS "((?:[^"]|"")+)"/.exec(statement)?.[1].replace(/""/g, '"') ?? statement.slice(0, 60);
+}
+
+/** Enough for a digest's "new top statements" and a readable chart; the full list is in pg_stat_statements. */
+export const TOP_STATEMENTS = 20;
+/** Long enough to recognise a statement in an email; the queryid finds the rest. */
+export const TOP_STATEMENT_TEXT = 500;
+
+function topStatements(ranked: CollectedStatement[]): TopStatement[] {
+  return [...ranked]
+    .sort((a, b) => b.totalExecMs - a.totalExecMs)
+    .slice(0, TOP_STATEMENTS)
+    .map((s) => ({
+      queryid: s.queryid,
+      query: s.query.length > TOP_STATEMENT_TEXT ? `${s.query.slice(0, TOP_STATEMENT_TEXT - 1)}…` : s.query,
+      user: s.user,
+      calls: s.calls,
+      totalTimeMs: Math.round(s.totalExecMs * 1000) / 1000,
+      meanTimeMs: Math.round(s.meanExecMs * 1000) / 1000,
+    }));
 }
