@@ -9,14 +9,14 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { ICommandHooks, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { secretResourceArns, VpcIds } from '../deploy-settings';
+import { DatabaseUser, secretResourceArns, VpcIds } from '../deploy-settings';
 import { AlertsTopic } from './alerts-topic';
 import { ArchiveBucket } from './archive-bucket';
 import { ReportsBucket } from './reports-bucket';
@@ -42,6 +42,8 @@ const REPO_ROOT = resolve(__dirname, '..', '..');
 export interface AdvisorFunctionProps {
   /** The handler's file name under functions/, without extension: `health` is functions/health.ts. */
   advisor: string;
+  /** Default `pgsteward <advisor> advisor`. */
+  description?: string;
   /** The validated config document, as written; copied into the bundle. */
   configDocument: unknown;
   memorySize: number;
@@ -63,6 +65,7 @@ export class AdvisorFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: AdvisorFunctionProps) {
     super(scope, id);
+    const description = props.description ?? `pgsteward ${props.advisor} advisor`;
 
     // An explicit log group instead of `logRetention`, which deploys a provider function on an
     // old runtime to set the retention after the fact.
@@ -74,7 +77,7 @@ export class AdvisorFunction extends Construct {
     // log groups and write to any of them: this one writes to its own log group only.
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `pgsteward ${props.advisor} advisor`,
+      description,
     });
     this.logGroup.grantWrite(this.role);
 
@@ -91,7 +94,7 @@ export class AdvisorFunction extends Construct {
       handler: 'handler',
       projectRoot: REPO_ROOT,
       depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
-      description: `pgsteward ${props.advisor} advisor`,
+      description,
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize,
@@ -107,6 +110,9 @@ export class AdvisorFunction extends Construct {
       },
       bundling: {
         minify: true,
+        // Error classes name themselves (`new.target.name`): Lambda reports that name as the
+        // errorType, which the fleet summary reads (DeliveryError = already alerted).
+        keepNames: true,
         sourceMap: true,
         // The map only needs line numbers; the sources themselves would double the asset.
         sourcesContent: false,
@@ -125,6 +131,27 @@ export class AdvisorFunction extends Construct {
   bindReports(reports: ReportsBucket): this {
     reports.grantReports(this.fn);
     this.fn.addEnvironment(ADVISOR_ENV.reportsBucket, reports.bucketName);
+    return this;
+  }
+
+  /**
+   * RDS IAM authentication: rds-db:connect on exactly each configured database user
+   * (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.IAMPolicy.html);
+   * no statement at all when no target uses IAM.
+   */
+  bindDatabaseUsers(users: DatabaseUser[]): this {
+    if (users.length === 0) return this;
+    const stack = Stack.of(this);
+    this.fn.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['rds-db:connect'],
+      resources: users.map((u) => stack.formatArn({
+        service: 'rds-db',
+        resource: 'dbuser',
+        resourceName: `${u.resourceId}/${u.user}`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        ...(u.region ? { region: u.region } : {}),
+      })),
+    }));
     return this;
   }
 
