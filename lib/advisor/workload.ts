@@ -10,6 +10,7 @@ import type { PlannedStatement } from './whatif/oracle';
 import { Estimate, Planner } from './plan';
 import { planText } from './plan-text';
 import type { Db } from '../pg/db';
+import { displayIdent } from '../pg/quote';
 import type { ParsedStatement } from './parse';
 import { loadColumnStats, representativeValues } from './values';
 import { StatementResolver, ResolvedStatement } from './resolve';
@@ -85,9 +86,20 @@ export async function buildWorkload(db: Db, statements: CollectedStatement[], ca
         lastError = err;
       }
     }
-    if (lastError) skipped.push({ queryid: s.queryid, query: preview(s.query), reason: 'plan-failed', detail: errorMessage(lastError) });
+    if (lastError) skipped.push({ queryid: s.queryid, query: preview(s.query), reason: 'plan-failed', detail: planFailure(lastError, tables, db.server.user) });
   }
   return { items, skipped };
+}
+
+/**
+ * EXPLAIN needs the privileges of running the statement (PostgreSQL docs, EXPLAIN): a table the
+ * role may not read (42501) is named with the GRANT from sql/roles.sql that lets it be planned.
+ */
+function planFailure(err: unknown, tables: ResolvedStatement['tables'], role: string): string {
+  const why = errorMessage(err);
+  if ((err as { code?: string }).code !== '42501') return why;
+  const grants = [...new Set(tables.map((t) => t.schema))].map((schema) => `GRANT SELECT ON ALL TABLES IN SCHEMA ${displayIdent(schema)} TO ${displayIdent(role)};`);
+  return `${why}. Fix: ${grants.join(' ')}`;
 }
 
 /**

@@ -1,51 +1,70 @@
 /**
  * Turns a target's `connection` into concrete connection parameters: from a URL, from host
- * fields, or from a Secrets Manager secret in the RDS JSON shape
- * ({username, password, host, port, dbname}). The only place that talks to Secrets Manager.
+ * fields, from a Secrets Manager secret in the RDS JSON shape ({username, password, host, port,
+ * dbname}), or from host fields plus a fresh RDS IAM token. The only place that talks to Secrets
+ * Manager (./secret-cache) and signs IAM tokens (./iam-token).
+ *
+ * Nothing here puts a password in an error message: errors name the ARN, host or field.
  */
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { parse } from 'pg-connection-string';
-import { PgstewardError } from '../errors';
 import type { ConnectionConfig } from '../config/schema';
+import { CredentialsError } from './credentials-error';
+import { iamAuthToken, iamSslMode, IamTokenRequest } from './iam-token';
+import { readSecret } from './secret-cache';
 import type { SslMode } from './tls';
+
+export { CredentialsError };
 
 export interface ConnectionParams {
   host: string;
   port: number;
   database: string;
   user: string;
+  /** A password or, with `auth: 'iam'`, a 15-minute token. Never log it. */
   password?: string;
   sslmode?: SslMode;
   sslrootcert?: string;
+  /** How the password was obtained: decides what a failed login means and whether to retry. */
+  auth?: 'password' | 'secret' | 'iam';
 }
 
-export class CredentialsError extends PgstewardError {}
-
-let secretsClient: SecretsManagerClient | undefined;
-function secrets(): SecretsManagerClient {
-  secretsClient ??= new SecretsManagerClient({});
-  return secretsClient;
+export interface ResolveOptions {
+  /** Bypass the process-wide secret cache (after a failed login). */
+  fresh?: boolean;
+  /** The runtime's region, for IAM tokens without `iam.region` (default: AWS_REGION). */
+  defaultRegion?: string;
+  /** Credentials to sign IAM tokens with (tests); default: the AWS provider chain. */
+  iamCredentials?: IamTokenRequest['credentials'];
 }
 
-export async function resolveConnection(conn: ConnectionConfig): Promise<ConnectionParams> {
-  if ('url' in conn) return fromUrl(conn.url, conn.sslmode);
-  if ('secretArn' in conn) return fromSecret(conn);
-  return {
-    host: conn.host,
-    port: conn.port ?? 5432,
-    database: conn.database,
-    user: conn.user,
-    password: 'password' in conn ? conn.password : undefined, // iam: the token is added by H-creds (issue 5)
-    sslmode: conn.sslmode,
-  };
+export async function resolveConnection(conn: ConnectionConfig, opts: ResolveOptions = {}): Promise<ConnectionParams> {
+  if ('url' in conn) return { ...fromUrl(conn.url, conn.sslmode), auth: 'password' };
+  if ('secretArn' in conn) return fromSecret(conn, opts.fresh ?? false);
+  const port = conn.port ?? 5432;
+  if ('iam' in conn) {
+    // Checked before signing: a token must not even be made for a clear-text connection.
+    const sslmode = iamSslMode(conn.host, conn.sslmode);
+    const password = await iamAuthToken({
+      host: conn.host,
+      port,
+      user: conn.user,
+      region: conn.iam.region,
+      // The one place the runtime's region is read, as the SDK itself would read it.
+      defaultRegion: opts.defaultRegion ?? process.env.AWS_REGION,
+      credentials: opts.iamCredentials,
+    });
+    return { host: conn.host, port, database: conn.database, user: conn.user, password, sslmode, auth: 'iam' };
+  }
+  return { host: conn.host, port, database: conn.database, user: conn.user, password: conn.password, sslmode: conn.sslmode, auth: 'password' };
 }
 
 export function fromUrl(url: string, sslmodeOverride?: SslMode): ConnectionParams {
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(url);
-  } catch (err) {
-    throw new CredentialsError(`connection.url is not a valid PostgreSQL URL (${(err as Error).message})`);
+  } catch {
+    // Neither the URL nor the parser's message (which may quote it) is repeated: it can hold a password.
+    throw new CredentialsError('connection.url is not a valid PostgreSQL URL (postgres://user@host:port/dbname?sslmode=…)');
   }
   const sslmode = (sslmodeOverride ?? (parsed.sslmode as SslMode | undefined)) || undefined;
   return {
@@ -60,38 +79,39 @@ export function fromUrl(url: string, sslmodeOverride?: SslMode): ConnectionParam
 }
 
 interface RdsSecret {
-  username?: string;
-  password?: string;
-  host?: string;
-  port?: number | string;
-  dbname?: string;
+  username?: unknown;
+  password?: unknown;
+  host?: unknown;
+  port?: unknown;
+  dbname?: unknown;
 }
 
-async function fromSecret(conn: Extract<ConnectionConfig, { secretArn: string }>): Promise<ConnectionParams> {
-  let text: string | undefined;
-  try {
-    const out = await secrets().send(new GetSecretValueCommand({ SecretId: conn.secretArn }));
-    text = out.SecretString;
-  } catch (err) {
-    // Never echo the secret; the ARN and the AWS error name are enough to act on.
-    throw new CredentialsError(`cannot read secret ${conn.secretArn}: ${(err as Error).name}: ${(err as Error).message}`, { cause: err });
-  }
+const SHAPE = 'RDS shape: {username, password, host, port, dbname}';
+
+async function fromSecret(conn: Extract<ConnectionConfig, { secretArn: string }>, fresh: boolean): Promise<ConnectionParams> {
+  const text = await readSecret(conn.secretArn, { fresh });
   let s: RdsSecret;
   try {
-    s = JSON.parse(text ?? '');
+    s = JSON.parse(text);
   } catch {
-    throw new CredentialsError(`secret ${conn.secretArn} is not JSON in the RDS shape {username, password, host, port, dbname}`);
+    // JSON.parse's message quotes the text around the error: it would print the secret.
+    throw new CredentialsError(`secret ${conn.secretArn} is not JSON (${SHAPE})`);
   }
+  if (!s || typeof s !== 'object') throw new CredentialsError(`secret ${conn.secretArn} is not a JSON object (${SHAPE})`);
   const host = conn.host ?? s.host;
-  if (!host || !s.username) {
-    throw new CredentialsError(`secret ${conn.secretArn} lacks ${!host ? '"host"' : '"username"'} (RDS shape: {username, password, host, port, dbname})`);
+  if (typeof host !== 'string' || !host || typeof s.username !== 'string' || !s.username) {
+    throw new CredentialsError(`secret ${conn.secretArn} lacks ${typeof host !== 'string' || !host ? '"host"' : '"username"'} (${SHAPE})`);
+  }
+  if (s.password !== undefined && typeof s.password !== 'string') {
+    throw new CredentialsError(`secret ${conn.secretArn}: "password" is not a string (${SHAPE})`);
   }
   return {
     host,
     port: conn.port ?? (s.port ? Number(s.port) : 5432),
-    database: conn.database ?? s.dbname ?? 'postgres',
+    database: conn.database ?? (typeof s.dbname === 'string' && s.dbname ? s.dbname : 'postgres'),
     user: s.username,
     password: s.password,
     sslmode: conn.sslmode,
+    auth: 'secret',
   };
 }
