@@ -11,6 +11,7 @@ import { ConfigError, DeliveryError, errorMessage } from '../lib/errors';
 import { formatIssues } from '../lib/config/format-issues';
 import { selectTargets } from '../lib/config/resolve';
 import { CHECK_IDS, Severity, worstSeverity } from '../lib/health/catalog';
+import { ServerClaims } from '../lib/health/servers';
 import { runHealth } from '../lib/runner/health';
 import { mapSettled } from '../lib/runner/concurrency';
 import { env } from './constants';
@@ -35,8 +36,11 @@ async function run(event: unknown): Promise<HealthSummary> {
   if (!parsed.success) throw new ConfigError(formatIssues(parsed.error.issues), 'on-demand payload');
   const rt = runtime();
   const targets = selectTargets(rt.config, parsed.data.targets);
+  // Who covers each server's instance-level checks comes from the whole config, so one
+  // invocation per target (fan-out) and one invocation for all agree (lib/health/servers.ts).
+  const servers = new ServerClaims(rt.config.targets ?? []);
   const settled = await mapSettled(targets, env.concurrency, (target) =>
-    runHealth(target, { alerts: rt.alerts, state: rt.state, sink: rt.sink, sns: rt.sns, only: parsed.data.checks, logger }));
+    runHealth(target, { alerts: rt.alerts, state: rt.state, sink: rt.sink, sns: rt.sns, only: parsed.data.checks, logger, servers }));
   const results: HealthSummary['results'] = settled.map((s, i) =>
     s.status === 'fulfilled'
       ? { target: targets[i].id, worst: s.value.report.summary.worst, notifications: s.value.report.notifications.length, errors: s.value.report.errors.map((e) => e.message), report: s.value.report.location?.json }

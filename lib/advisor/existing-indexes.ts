@@ -26,6 +26,8 @@ export interface FindingOptions {
   unusedMinBytes: number;
   /** pg_stat_database.stats_reset (ISO), or null: when "unused" is counted from. */
   statsReset: string | null;
+  /** The counters are a hot standby's: they miss the primary's scans. */
+  onStandby?: boolean;
 }
 
 const plainBtree = (i: ExistingIndex) => i.method === 'btree' && i.valid && i.keys.every((k) => k.column !== undefined);
@@ -64,7 +66,9 @@ function matches(k: IndexKey | undefined, column: string, descending: boolean, f
 export function indexFindings(existing: ExistingIndex[], opts: FindingOptions): IndexFinding[] {
   const out: IndexFinding[] = [];
   const since = opts.statsReset ? `since the statistics were reset (${opts.statsReset})` : 'since statistics began';
-  const caveat = 'Usage on standbys is not counted here: check them before dropping.';
+  const caveat = opts.onStandby
+    ? 'These are this standby\'s counters: usage on the primary and other standbys is not counted here: check them before dropping (on the primary).'
+    : 'Usage on standbys is not counted here: check them before dropping.';
   // Indexes on partitions follow their partitioned parent index; judge the parent only.
   const judged = existing.filter((i) => i.parentOid === undefined);
 

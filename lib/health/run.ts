@@ -12,6 +12,7 @@ import { LockTimeoutError, PermissionError, QueryCanceledError } from '../pg/err
 import { CHECKS, CHECK_IDS, CheckId, worstSeverity } from './catalog';
 import type { MissingGrant } from './context';
 import { FAMILIES } from './families';
+import { adaptForAurora, isAurora } from './aurora';
 import type { Finding } from './finding';
 
 export interface ChecksResult {
@@ -22,18 +23,32 @@ export interface ChecksResult {
   memory: Record<string, Record<string, unknown>>;
 }
 
-export function enabledChecks(settings: HealthSettings, only?: string[]): Set<CheckId> {
+export function enabledChecks(settings: HealthSettings, only?: string[], instance = true): Set<CheckId> {
   const wanted = only?.length ? new Set(only) : undefined;
-  return new Set(CHECK_IDS.filter((id) => !settings.disabled.includes(id) && (!wanted || wanted.has(id))));
+  return new Set(CHECK_IDS.filter((id) => !settings.disabled.includes(id) && (!wanted || wanted.has(id)) && (instance || CHECKS[id].scope !== 'instance')));
 }
 
 export async function runChecks(
   db: Db,
   settings: HealthSettings,
-  opts: { memory?: Record<string, Record<string, unknown>>; now?: Date; only?: string[] } = {},
+  opts: {
+    memory?: Record<string, Record<string, unknown>>;
+    now?: Date;
+    only?: string[];
+    /**
+     * Run the server-wide checks too (default). False when another target on the same host:port
+     * covers them: instance-scoped checks are skipped and `both`-scoped ones keep their database part.
+     */
+    instance?: boolean;
+  } = {},
 ): Promise<ChecksResult> {
   const now = opts.now ?? new Date();
-  const enabled = enabledChecks(settings, opts.only);
+  const instance = opts.instance ?? true;
+  // On Aurora, checks whose PostgreSQL queries do not describe it are replaced by an explanation.
+  // (If even that lookup fails, the checks run as on PostgreSQL and say what they find.)
+  const wanted = enabledChecks(settings, opts.only, instance);
+  const aurora = adaptForAurora(wanted, await isAurora(db, wanted).catch(() => false));
+  const enabled = aurora.run;
   const findings: Finding[] = [];
   const evaluated = new Set<CheckId>();
   const memory: Record<string, Record<string, unknown>> = { ...(opts.memory ?? {}) };
@@ -54,17 +69,21 @@ export async function runChecks(
     });
   }
 
+  for (const f of aurora.skipped) {
+    findings.push(tagScope(f));
+    evaluated.add(f.check);
+  }
   for (const family of FAMILIES) {
     const mine = new Set(family.checks.filter((c) => enabled.has(c)));
     if (!mine.size) continue;
     try {
-      const out = await family.run({ db, settings, memory: memory[family.name] ?? {}, now }, mine);
-      findings.push(...out.findings);
+      const out = await family.run({ db, settings, memory: memory[family.name] ?? {}, now, instance }, mine);
+      findings.push(...out.findings.map(tagScope));
       if (out.memory) memory[family.name] = out.memory;
       missing.push(...(out.missingGrants ?? []));
       mine.forEach((c) => evaluated.add(c));
     } catch (err) {
-      for (const check of mine) findings.push(failedCheck(check, err));
+      for (const check of mine) findings.push(tagScope(failedCheck(check, err)));
       if (err instanceof PermissionError) {
         missing.push({ object: family.name, fix: `GRANT pg_monitor TO ${db.server.user};`, message: `The ${family.name} checks need a privilege the role lacks: ${errorMessage(err)}` });
       }
@@ -81,6 +100,11 @@ export async function runChecks(
   }
 
   return { findings: applyIgnores(findings, settings), evaluatedChecks: [...evaluated], memory };
+}
+
+/** Findings of instance-scoped checks are server-wide; `both`-scoped families tag their own. */
+function tagScope(f: Finding): Finding {
+  return CHECKS[f.check].scope === 'instance' && !f.scope ? { ...f, scope: 'server' } : f;
 }
 
 /** A check that could not run: `unknown`, with what went wrong and what to do about it. */

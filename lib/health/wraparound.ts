@@ -4,6 +4,10 @@
  * XIDs ~3 million short of 2^31 (PostgreSQL docs, "Preventing Transaction ID Wraparound
  * Failures"); autovacuum's anti-wraparound vacuums start at autovacuum_freeze_max_age (200M).
  * Only catalog columns are read: nothing here takes a lock on a user table.
+ *
+ * pg_database is cluster-wide, so the per-database rows are a server-level finding (alerted
+ * once per host:port, by the target that covers the server: ctx.instance); the oldest table
+ * belongs to this target's database.
  */
 import type { CheckFamily, CheckContext, FamilyResult } from './context';
 import type { Finding } from './finding';
@@ -32,10 +36,10 @@ export const wraparound: CheckFamily = {
   checks: ['xid_wraparound'],
   async run(ctx: CheckContext): Promise<FamilyResult> {
     const t = ctx.settings.thresholds.xid_wraparound;
-    const dbs = await ctx.db.query<{ datname: string; xid_age: string; mxid_age: string }>(DATABASES_SQL);
+    const dbs = ctx.instance ? await ctx.db.query<{ datname: string; xid_age: string; mxid_age: string }>(DATABASES_SQL) : [];
     const [table] = await ctx.db.query<{ relation: string; xid_age: string; mxid_age: string }>(OLDEST_TABLE_SQL);
     const findings: Finding[] = [];
-    const consider = (object: string, xid: number, mxid: number, fix: string) => {
+    const consider = (object: string, xid: number, mxid: number, fix: string, scope?: 'server') => {
       const value = Math.max(xid, mxid);
       const v = judge('xid_wraparound', value, t);
       if (v.severity === 'ok') return;
@@ -44,13 +48,15 @@ export const wraparound: CheckFamily = {
         check: 'xid_wraparound', severity: v.severity, object, value, threshold: v.threshold,
         message: `${object}: ${which} age ${humanCount(value)} (${pct(value)}% of the 2^31 limit; xid ${humanCount(xid)}, multixact ${humanCount(mxid)}). ${fix}`,
         detail: { xidAge: xid, mxidAge: mxid },
+        ...(scope ? { scope } : {}),
       });
     };
-    for (const d of dbs) consider(`database ${d.datname}`, Number(d.xid_age), Number(d.mxid_age), `Run VACUUM (FREEZE) on its oldest tables and look for what holds back the xmin horizon (long transactions, prepared transactions, replication slots).`);
+    for (const d of dbs) consider(`database ${d.datname}`, Number(d.xid_age), Number(d.mxid_age), `Run VACUUM (FREEZE) on its oldest tables and look for what holds back the xmin horizon (long transactions, prepared transactions, replication slots).`, 'server');
     if (table) consider(`table ${table.relation}`, Number(table.xid_age), Number(table.mxid_age), `Run VACUUM (FREEZE, VERBOSE) ${table.relation}.`);
     if (findings.length) return { findings };
+    // One ok finding (it carries no object, so no alert key of this check can resolve through it).
     const oldest = dbs[0];
-    const value = oldest ? Math.max(Number(oldest.xid_age), Number(oldest.mxid_age)) : 0;
+    const value = oldest ? Math.max(Number(oldest.xid_age), Number(oldest.mxid_age)) : table ? Math.max(Number(table.xid_age), Number(table.mxid_age)) : 0;
     return {
       findings: [okFinding('xid_wraparound', `Oldest ID age ${humanCount(value)}${oldest ? ` (database ${oldest.datname})` : ''}: ${pct(value)}% of the wraparound limit${table ? `; oldest table ${table.relation} at ${humanCount(Math.max(Number(table.xid_age), Number(table.mxid_age)))}` : ''}`, value)],
     };

@@ -11,12 +11,15 @@ import type { AlertSettings, ResolvedTarget } from '../config/resolve';
 import { errorMessage } from '../errors';
 import type { Finding } from '../health/finding';
 import { runChecks, summarize } from '../health/run';
-import { Db } from '../pg/db';
-import { ConnectionParams, resolveConnection } from '../pg/credentials';
+import type { ConnectionParams } from '../pg/credentials';
+import { connectTarget } from '../pg/connect-target';
 import type { HealthReport, RunError } from '../report/types';
 import { deliver, DeliveryOptions } from './deliver';
 import { unclaim } from './unclaim';
 import { claimTransitions, loadMemory } from './state-steps';
+import { byUrgencyThenKey } from '../alert/lifecycle';
+import { ServerClaims, ServerRole } from '../health/servers';
+import { claimServerTransitions, instanceSection } from './health-server';
 
 export interface HealthRunOptions extends Omit<DeliveryOptions, 'now'> {
   alerts: AlertSettings;
@@ -24,6 +27,11 @@ export interface HealthRunOptions extends Omit<DeliveryOptions, 'now'> {
   /** Only these check ids (on-demand runs). */
   only?: string[];
   now?: () => Date;
+  /**
+   * Who covers each server's instance-level checks, built from the whole config and shared by
+   * every target of one process (lib/health/servers.ts). Without it the target covers its server.
+   */
+  servers?: ServerClaims;
 }
 
 export interface HealthRunOutcome {
@@ -43,21 +51,22 @@ export async function runHealth(target: ResolvedTarget, opts: HealthRunOptions):
   let memory = await loadMemory(opts.state, 'health', target.id, opts.logger, errors);
 
   // 2. Connect and check.
-  let params: ConnectionParams | undefined;
+  let params: Pick<ConnectionParams, 'host' | 'port' | 'database'> | undefined;
   let findings: Finding[];
   let evaluatedChecks: string[];
   let statements = 0;
   let server: HealthReport['server'];
+  let role: ServerRole | undefined;
   try {
-    params = await resolveConnection(target.connection);
-    const db = await Db.connect(params, {
+    const db = await connectTarget(target.connection, {
       statementTimeoutMs: target.health.statementTimeoutMs,
       lockTimeoutMs: target.health.lockTimeoutMs,
       connectTimeoutMs: target.connectTimeoutMs,
-    });
+    }, opts.logger, { onResolved: (p) => (params = p) });
     try {
-      server = { host: params.host, port: params.port, database: db.server.database, version: db.server.version, inRecovery: db.server.inRecovery };
-      const out = await runChecks(db, target.health, { memory: memory as Record<string, Record<string, unknown>>, now: started, only: opts.only });
+      server = { host: db.params.host, port: db.params.port, database: db.server.database, version: db.server.version, inRecovery: db.server.inRecovery };
+      role = (opts.servers ?? new ServerClaims([target])).roleOf(target, db.params.host, db.params.port);
+      const out = await runChecks(db, target.health, { memory: memory as Record<string, Record<string, unknown>>, now: started, only: opts.only, instance: role.covers });
       findings = out.findings;
       evaluatedChecks = out.evaluatedChecks;
       memory = out.memory;
@@ -74,8 +83,12 @@ export async function runHealth(target: ResolvedTarget, opts: HealthRunOptions):
   }
 
   // 3. Alert lifecycle, claimed in the state store so overlapping runs never notify twice.
-  const input = { target: target.id, advisor: 'health' as const, findings, evaluatedChecks, now: started, settings: opts.alerts };
-  const { notifications, before } = await claimTransitions(opts.state, input, memory, errors);
+  // Server-wide findings are alerted under the server's host:port, in the server's own state.
+  const input = { target: target.id, advisor: 'health' as const, findings: findings.filter((f) => f.scope !== 'server'), evaluatedChecks, now: started, settings: opts.alerts };
+  const claimed = await claimTransitions(opts.state, input, memory, errors);
+  const before = claimed.before;
+  const onServer = role ? await claimServerTransitions(opts.state, role, { findings, evaluatedChecks, now: started, alerts: opts.alerts }, errors) : undefined;
+  const notifications = [...claimed.notifications, ...(onServer?.notifications ?? [])].sort(byUrgencyThenKey);
 
   // 4. Report and delivery.
   const report: HealthReport = {
@@ -89,13 +102,20 @@ export async function runHealth(target: ResolvedTarget, opts: HealthRunOptions):
     findings,
     summary: summarize(findings),
     statements,
+    ...(role ? { instanceChecks: instanceSection(role, target.id) } : {}),
     notifications,
     errors,
   };
   const delivery = await deliver(report, { ...opts, now });
   if (delivery.unpublished.length && opts.state) {
-    await unclaim(opts.state, { advisor: 'health', id: target.id, stateName }, delivery.unpublished, before).catch((err) =>
+    const mine = delivery.unpublished.filter((n) => n.target === target.id);
+    const theServer = delivery.unpublished.filter((n) => n.target !== target.id);
+    await unclaim(opts.state, { advisor: 'health', id: target.id, stateName }, mine, before).catch((err) =>
       opts.logger.error('cannot un-claim unpublished notifications; they will not be retried', { error: errorMessage(err) }));
+    if (onServer && role && theServer.length) {
+      await unclaim(opts.state, { advisor: 'health', id: role.server, stateName: onServer.stateName }, theServer, onServer.before).catch((err) =>
+        opts.logger.error('cannot un-claim unpublished server notifications; they will not be retried', { error: errorMessage(err) }));
+    }
   }
   const deliveryFailed = errors.some((e) => e.stage === 'report' || e.stage === 'alert' || e.stage === 'state');
   return { report, deliveryFailed };

@@ -30,12 +30,12 @@ export interface Claimed {
   before: Record<string, AlertEntry>;
 }
 
-export async function claimTransitions(store: StateStore | undefined, input: EvaluateInput, memory: StateDoc['memory'], errors: RunError[]): Promise<Claimed> {
+export async function claimTransitions(store: StateStore | undefined, input: EvaluateInput, memory: StateDoc['memory'], errors: RunError[], stateName = `${input.advisor}/${input.target}`): Promise<Claimed> {
   const advisor = input.advisor;
   if (!store) return { notifications: evaluate(emptyState(advisor, input.target).alerts, input).notifications, before: {} };
   let before: Record<string, AlertEntry> = {};
   try {
-    const notifications = await updateState(store, `${advisor}/${input.target}`, (prev) => {
+    const notifications = await updateState(store, stateName, (prev) => {
       const doc = migrateState(prev, advisor, input.target).doc;
       before = doc.alerts;
       const out = evaluate(doc.alerts, input);

@@ -140,7 +140,12 @@ describe('the bundled health function', () => {
     expect(report).toMatchObject({ advisor: 'health', target: TARGET, server: { database: t.name }, errors: [] });
     expect(report.findings).toContainEqual(expect.objectContaining({ check: 'sequences', severity: 'critical', object: 'public.bundle_seq' }));
     const state = await s3.client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'pgsteward-state/' }));
-    expect((state.Contents ?? []).map((o) => o.Key)).toEqual([`pgsteward-state/health/${TARGET}.json`]);
+    // The target's own alerts, and its server's (this target owns the server's instance-level checks);
+    // the socket directory host is encoded into one key segment.
+    const stateKeys = (state.Contents ?? []).map((o) => o.Key!);
+    expect(stateKeys).toHaveLength(2);
+    expect(stateKeys).toContain(`pgsteward-state/health/${TARGET}.json`);
+    expect(stateKeys.find((k) => k.includes('/server='))).toMatch(/^pgsteward-state\/health\/server=[^/]+\.json$/);
     if (process.env.PGSTEWARD_TEST_VERBOSE) process.stderr.write(`synth ${synthMs} ms, bundle load ${loadMs} ms\n`);
   });
 });
