@@ -17,6 +17,24 @@ export interface VpcIds {
   subnetIds: string[];
   securityGroupIds: string[];
   availabilityZones?: string[];
+  routeTableIds?: string[];
+  endpoints?: VpcEndpointChoice;
+}
+
+/** Which VPC endpoints the stack creates (infra/constructs/endpoints.ts). */
+export interface VpcEndpointChoice {
+  s3?: boolean;
+  sns?: boolean;
+  secretsManager?: boolean;
+  stepFunctions?: boolean;
+}
+
+/** A database user the functions sign IAM tokens for: rds-db:connect on exactly this user. */
+export interface DatabaseUser {
+  resourceId: string;
+  user: string;
+  /** The signing region, when not the stack's. */
+  region?: string;
 }
 
 export interface ScheduleSettings {
@@ -54,7 +72,21 @@ export interface DeploySettings {
   partitions: ScheduleSettings;
   /** The partitions function's own size (deploy.partitions). */
   partitionsFunction: FunctionSize;
+  /** Target ids in config order: each run fans out to one invocation per id. */
+  targetIds: string[];
+  /** How many targets one run works on at once (deploy.fanOut.maxConcurrency). */
+  maxConcurrency: number;
+  /** IAM-authenticated database users, deduplicated. */
+  databaseUsers: DatabaseUser[];
 }
+
+/**
+ * Ten targets at a time: a fleet of 50 takes five waves, while ten concurrent advisor runs stay
+ * far below Lambda's default 1,000 concurrent executions per Region
+ * (https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html) and leave room for
+ * on-demand runs.
+ */
+const DEFAULT_MAX_CONCURRENCY = 10;
 
 /** Lambda's hard limit on a function timeout (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html). */
 const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
@@ -68,7 +100,7 @@ const COMPLETE_SECRET_SUFFIX = /-[A-Za-z0-9]{6}$/;
 
 export function deploySettings(document: unknown, source = 'config'): DeploySettings {
   const config = parseConfig(document, source);
-  const problems = [...passwordProblems(config), ...secretArnProblems(config)];
+  const problems = [...passwordProblems(config), ...secretArnProblems(config), ...iamAuthProblems(config)];
   const deploy = config.deploy ?? {};
 
   const reportsPrefix = config.reports?.prefix ?? REPORT_DEFAULTS.prefix;
@@ -92,6 +124,10 @@ export function deploySettings(document: unknown, source = 'config'): DeploySett
   const partitionsTimeoutSeconds = lambdaTimeout(deploy.partitions?.timeout ?? DEPLOY_DEFAULTS.partitionsTimeout, 'deploy.partitions.timeout', problems);
   const partitions = schedule('partitions', DEPLOY_DEFAULTS.partitionsSchedule, problems, deploy.schedules?.partitions);
 
+  if (deploy.vpc?.endpoints?.s3 && !deploy.vpc.routeTableIds) {
+    problems.push('deploy.vpc.routeTableIds: required when deploy.vpc.endpoints.s3 is true (the S3 gateway endpoint is a route in the route tables of the functions\' subnets)');
+  }
+
   if (problems.length) throw new ConfigError(problems, source);
 
   const secretArns = [...new Set((config.targets ?? []).flatMap((t) => ('secretArn' in t.connection ? [t.connection.secretArn] : [])))];
@@ -113,6 +149,9 @@ export function deploySettings(document: unknown, source = 'config'): DeploySett
     adviseFunction: { memorySize: deploy.advise?.memorySize ?? DEPLOY_DEFAULTS.adviseMemorySize, timeoutSeconds: adviseTimeoutSeconds },
     partitions,
     partitionsFunction: { memorySize: deploy.partitions?.memorySize ?? DEPLOY_DEFAULTS.partitionsMemorySize, timeoutSeconds: partitionsTimeoutSeconds },
+    targetIds: (config.targets ?? []).map((t) => t.id),
+    maxConcurrency: deploy.fanOut?.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
+    databaseUsers: databaseUsers(config),
   };
 }
 
@@ -165,6 +204,29 @@ function secretArnProblems(config: Config): string[] {
     }
   });
   return problems;
+}
+
+/** A target signing IAM tokens must name its resource id: rds-db:connect is granted on that user alone. */
+function iamAuthProblems(config: Config): string[] {
+  const problems: string[] = [];
+  (config.targets ?? []).forEach((t, i) => {
+    if ('iam' in t.connection && !t.connection.iam.resourceId) {
+      problems.push(`targets[${i}].connection.iam.resourceId: required to deploy (the instance's DbiResourceId db-…, the cluster's cluster-… or the proxy's prx-…), `
+        + 'so rds-db:connect can be granted on exactly this database user');
+    }
+  });
+  return problems;
+}
+
+function databaseUsers(config: Config): DatabaseUser[] {
+  const seen = new Map<string, DatabaseUser>();
+  for (const t of config.targets ?? []) {
+    const c = t.connection;
+    if (!('iam' in c) || !c.iam.resourceId) continue;
+    const u: DatabaseUser = { resourceId: c.iam.resourceId, user: c.user, ...(c.iam.region ? { region: c.iam.region } : {}) };
+    seen.set(JSON.stringify(u), u);
+  }
+  return [...seen.values()];
 }
 
 /** `postgres://user:secret@host/db`, `…?password=secret`, or a libpq key/value string with `password=`. */

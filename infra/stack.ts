@@ -1,18 +1,24 @@
 /**
  * One pgsteward deployment: the reports bucket, the alerts topic, and each advisor as a
- * scheduled function bound to them. The config document is validated here, at synth, and
- * bundled into each function; the stack adds the names of what it creates as environment
- * variables, which take precedence over the same names in the document.
+ * function bound to them, run over the fleet by a state machine (one invocation per target,
+ * then the fleet summary) that a schedule starts; alarms watch all of it. The config document
+ * is validated here, at synth, and bundled into each function; the stack adds the names of what
+ * it creates as environment variables, which take precedence over the same names in the document.
  */
 import { dirname, join } from 'node:path';
 import { Annotations, CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
+import { StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { AdvisorFunction } from './constructs/advisor-function';
-import { AdvisorSchedule } from './constructs/advisor-schedule';
+import { AdvisorSchedule, STALE_AFTER } from './constructs/advisor-schedule';
 import { AlertsTopic } from './constructs/alerts-topic';
 import { ArchiveBucket } from './constructs/archive-bucket';
+import { Endpoints } from './constructs/endpoints';
+import { FanOut } from './constructs/fan-out';
 import { ReportsBucket } from './constructs/reports-bucket';
+import { Watchers } from './constructs/watchers';
 import { DeploySettings, deploySettings } from './deploy-settings';
+import { schedulePeriodSeconds } from './schedule-period';
 
 /** Resolved at synth from the installed package (its `wasm/` directory holds the loader and the module). */
 const LIBPG_QUERY_WASM = join(dirname(require.resolve('libpg-query/package.json')), 'wasm', 'libpg-query.wasm');
@@ -36,6 +42,12 @@ const ADVISE_STALE_AFTER = Duration.hours(1);
  */
 const PARTITIONS_STALE_AFTER = Duration.minutes(15);
 
+/**
+ * The fleet summary reads the per-target results it is handed, writes one report and publishes
+ * at most a few alerts: no database, so health's memory and a minute are ample.
+ */
+const SUMMARY_TIMEOUT = Duration.seconds(60);
+
 export interface PgstewardStackProps extends StackProps {
   /** The config document as read from its file (not yet validated). */
   config: unknown;
@@ -54,6 +66,12 @@ export class PgstewardStack extends Stack {
   readonly adviseSchedule: AdvisorSchedule;
   readonly partitions: AdvisorFunction;
   readonly partitionsSchedule: AdvisorSchedule;
+  readonly summary: AdvisorFunction;
+  readonly healthRun: FanOut;
+  readonly adviseRun: FanOut;
+  readonly partitionsRun: FanOut;
+  readonly endpoints?: Endpoints;
+  readonly watchers: Watchers;
 
   constructor(scope: Construct, id: string, props: PgstewardStackProps) {
     super(scope, id, props);
@@ -69,14 +87,33 @@ export class PgstewardStack extends Stack {
     this.archive = new ArchiveBucket(this, 'Archive', { prefix: settings.archivePrefix, accessLogs: this.reports.accessLogs });
     this.alerts = new AlertsTopic(this, 'Alerts');
 
+    // Outside any VPC on purpose: it never connects to a database, only to S3 and SNS.
+    this.summary = new AdvisorFunction(this, 'FleetSummary', {
+      advisor: 'fleet-summary',
+      description: 'pgsteward fleet summary',
+      configDocument: settings.document,
+      memorySize: settings.memorySize,
+      timeout: SUMMARY_TIMEOUT,
+      logRetentionDays: settings.logRetentionDays,
+    })
+      // It reads the targets' latest-report pointers (the missed-run watchdog) and keeps its own
+      // alert state (fleet-level alerts are deduplicated like any other): both prefixes, read/write.
+      .bindReports(this.reports)
+      .bindState(this.reports)
+      .bindAlerts(this.alerts);
+    // Only the state machines call it, synchronously; an on-demand asynchronous call is not retried either.
+    this.summary.fn.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: STALE_AFTER });
+
     const health = this.scheduledAdvisor('Health', {
       advisor: 'health',
       memorySize: settings.memorySize,
       timeoutSeconds: settings.timeoutSeconds,
       schedule: settings.health,
       description: 'pgsteward health checks',
+      // Every 5 minutes: see fan-out.ts for the cost arithmetic.
+      type: StateMachineType.EXPRESS,
     });
-    [this.health, this.healthSchedule] = [health.fn, health.schedule];
+    [this.health, this.healthRun, this.healthSchedule] = [health.fn, health.run, health.schedule];
 
     const advise = this.scheduledAdvisor('Advise', {
       advisor: 'advise',
@@ -90,8 +127,10 @@ export class PgstewardStack extends Stack {
       schedule: settings.advise,
       description: 'pgsteward index advice',
       staleAfter: ADVISE_STALE_AFTER,
+      // Nightly and long: many targets of up to 10 minutes each exceed Express's 5 minutes.
+      type: StateMachineType.STANDARD,
     });
-    [this.advise, this.adviseSchedule] = [advise.fn, advise.schedule];
+    [this.advise, this.adviseRun, this.adviseSchedule] = [advise.fn, advise.run, advise.schedule];
 
     // Short DDL on empty tables: no WASM, no large snapshot, so neither advise's size nor its files.
     const partitions = this.scheduledAdvisor('Partitions', {
@@ -101,10 +140,27 @@ export class PgstewardStack extends Stack {
       schedule: settings.partitions,
       description: 'pgsteward partition maintenance',
       staleAfter: PARTITIONS_STALE_AFTER,
+      type: StateMachineType.EXPRESS,
     });
     // Only the partitions function archives (retentionMode "archive"); health and advise never see the bucket.
     partitions.fn.bindArchive(this.archive);
-    [this.partitions, this.partitionsSchedule] = [partitions.fn, partitions.schedule];
+    [this.partitions, this.partitionsRun, this.partitionsSchedule] = [partitions.fn, partitions.run, partitions.schedule];
+
+    if (settings.vpc?.endpoints) this.endpoints = new Endpoints(this, 'Endpoints', settings.vpc);
+
+    const advisors = [
+      { name: 'health', fn: this.health, run: this.healthRun, schedule: this.healthSchedule, settings: settings.health },
+      { name: 'advise', fn: this.advise, run: this.adviseRun, schedule: this.adviseSchedule, settings: settings.advise },
+      { name: 'partitions', fn: this.partitions, run: this.partitionsRun, schedule: this.partitionsSchedule, settings: settings.partitions },
+    ];
+    this.watchers = new Watchers(this, 'Watchers', {
+      topic: this.alerts.topic,
+      functions: [...advisors.map((a) => ({ name: a.name, fn: a.fn.fn })), { name: 'fleet-summary', fn: this.summary.fn }],
+      runs: advisors.map((a) => ({
+        name: a.name, stateMachine: a.run.stateMachine, type: a.run.type, deadLetters: a.schedule.missedRuns,
+        expression: a.settings.expression, enabled: a.settings.enabled,
+      })),
+    });
 
     new CfnOutput(this, 'ReportsBucketName', { value: this.reports.bucketName, description: 'Reports and alert state' });
     new CfnOutput(this, 'ArchiveBucketName', { value: this.archive.bucketName, description: 'Partitions archived before they are dropped' });
@@ -112,9 +168,13 @@ export class PgstewardStack extends Stack {
     new CfnOutput(this, 'HealthFunctionName', { value: this.health.fn.functionName, description: 'Invoke for an on-demand health run' });
     new CfnOutput(this, 'AdviseFunctionName', { value: this.advise.fn.functionName, description: 'Invoke for an on-demand index advice run' });
     new CfnOutput(this, 'PartitionsFunctionName', { value: this.partitions.fn.functionName, description: 'Invoke for an on-demand (or dry) partitions run' });
+    for (const a of advisors) {
+      const name = a.name[0].toUpperCase() + a.name.slice(1);
+      new CfnOutput(this, `${name}StateMachineArn`, { value: a.run.stateMachine.stateMachineArn, description: `Start an execution for an on-demand ${a.name} run over the fleet` });
+    }
   }
 
-  /** One advisor: its function bound to the bucket, topic and secrets, and its schedule. */
+  /** One advisor: its function bound to the bucket, topic, secrets and database users, its fleet run, and its schedule. */
   private scheduledAdvisor(id: string, o: {
     advisor: 'health' | 'advise' | 'partitions';
     memorySize: number;
@@ -123,7 +183,8 @@ export class PgstewardStack extends Stack {
     schedule: DeploySettings['health'];
     description: string;
     staleAfter?: Duration;
-  }): { fn: AdvisorFunction; schedule: AdvisorSchedule } {
+    type: StateMachineType;
+  }): { fn: AdvisorFunction; run: FanOut; schedule: AdvisorSchedule } {
     const s = this.settings;
     const fn = new AdvisorFunction(this, id, {
       advisor: o.advisor,
@@ -137,14 +198,33 @@ export class PgstewardStack extends Stack {
       .bindReports(this.reports)
       .bindState(this.reports)
       .bindAlerts(this.alerts)
-      .bindSecrets(s.secretArns, s.secretKeyArns);
-    const schedule = new AdvisorSchedule(this, `${id}Schedule`, {
+      .bindSecrets(s.secretArns, s.secretKeyArns)
+      .bindDatabaseUsers(s.databaseUsers);
+    const staleAfter = o.staleAfter ?? STALE_AFTER;
+    // The state machine retries Lambda's own errors and records the function's; an asynchronous
+    // invoke (on demand, by an operator) is not retried either, and has no failure destination:
+    // the Errors alarm and the log say it failed, and the schedule's dead-letter queue stays
+    // reserved for runs Scheduler could not start, so its alarm means one thing.
+    fn.fn.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: staleAfter });
+    const run = new FanOut(this, `${id}Run`, {
+      advisor: o.advisor,
       fn: fn.fn,
+      fnTimeout: Duration.seconds(o.timeoutSeconds),
+      summary: this.summary.fn,
+      summaryTimeout: SUMMARY_TIMEOUT,
+      targetIds: s.targetIds,
+      maxConcurrency: s.maxConcurrency,
+      type: o.type,
+      periodSeconds: schedulePeriodSeconds(o.schedule.expression),
+      logRetentionDays: s.logRetentionDays,
+    });
+    const schedule = new AdvisorSchedule(this, `${id}Schedule`, {
+      stateMachine: run.stateMachine,
       ...o.schedule,
       description: `${o.description} (${o.schedule.expression}, ${o.schedule.timezone})`,
-      ...(o.staleAfter ? { staleAfter: o.staleAfter } : {}),
+      staleAfter,
     });
-    return { fn, schedule };
+    return { fn, run, schedule };
   }
 
   /** Fields that mean something to the CLI but are replaced by what this stack creates. */

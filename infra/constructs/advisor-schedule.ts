@@ -1,39 +1,37 @@
 /**
- * Runs an advisor function on an EventBridge Scheduler schedule, and decides what happens to a
- * run that does not happen. A run is only worth something while it is fresh (`staleAfter`: a
- * minute for a 5-minute health check, longer for a nightly advise run), and the next scheduled
- * run is the retry, so neither Scheduler nor Lambda keeps an old run alive beyond that.
- * What could not be delivered (Scheduler) or failed (Lambda's asynchronous invocation) lands in
- * one "missed runs" queue where an operator, or an alarm on its depth, can see it.
+ * Starts an advisor's fleet run (its state machine, infra/constructs/fan-out.ts) on an
+ * EventBridge Scheduler schedule, and decides what happens to a run that does not start. A run
+ * is only worth something while it is fresh (`staleAfter`: a minute for a 5-minute health
+ * check, longer for a nightly advise run), and the next scheduled run is the retry, so
+ * Scheduler keeps an undelivered start alive no longer than that. What could not be started
+ * lands in a "missed runs" queue, watched by an alarm on its depth (infra/constructs/watchers.ts).
+ * Failures inside a run are the state machine's business (retries, per-target catch, alarms).
  */
 import { Duration, Stack, TimeZone } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
-import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import { StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { ScheduleSettings } from '../deploy-settings';
 
 export interface AdvisorScheduleProps extends ScheduleSettings {
-  fn: lambda.IFunction;
+  stateMachine: IStateMachine;
   description: string;
   /** How old an undelivered or throttled run may get before it is dropped; default STALE_AFTER. */
   staleAfter?: Duration;
 }
 
 /**
- * How old a run may get before it is dropped, by default. 60 s is the smallest value both Scheduler's
- * MaximumEventAgeInSeconds and Lambda's asynchronous MaximumEventAgeInSeconds accept
- * (https://docs.aws.amazon.com/scheduler/latest/APIReference/API_RetryPolicy.html,
- * https://docs.aws.amazon.com/lambda/latest/api/API_PutFunctionEventInvokeConfig.html).
+ * How old a run may get before it is dropped, by default. 60 s is the smallest value Scheduler's
+ * MaximumEventAgeInSeconds accepts (https://docs.aws.amazon.com/scheduler/latest/APIReference/API_RetryPolicy.html).
  */
-const STALE_AFTER = Duration.seconds(60);
+export const STALE_AFTER = Duration.seconds(60);
 /**
- * Scheduler retries only failures to hand the event to Lambda (throttling, service errors),
- * which clear within seconds; its default of 185 retries over 24 h would deliver runs long
- * after they stopped meaning anything.
+ * Scheduler retries only failures to start the execution (throttling, service errors), which
+ * clear within seconds; its default of 185 retries over 24 h would start runs long after they
+ * stopped meaning anything.
  */
 const DELIVERY_RETRIES = 2;
 /** SQS's longest retention (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html). */
@@ -42,7 +40,7 @@ const MISSED_RUNS_RETENTION = Duration.days(14);
 export class AdvisorSchedule extends Construct {
   readonly schedule: Schedule;
   readonly missedRuns: sqs.Queue;
-  /** What Scheduler assumes to invoke the function and write to the missed-runs queue. */
+  /** What Scheduler assumes to start the execution and write to the missed-runs queue. */
   readonly role: iam.Role;
 
   constructor(scope: Construct, id: string, props: AdvisorScheduleProps) {
@@ -51,21 +49,12 @@ export class AdvisorSchedule extends Construct {
 
     this.missedRuns = new sqs.Queue(this, 'MissedRuns', {
       enforceSSL: true,
-      // SQS-managed keys: Scheduler and Lambda can send without KMS grants.
+      // SQS-managed keys: Scheduler can send without KMS grants.
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       retentionPeriod: MISSED_RUNS_RETENTION,
     });
 
-    // Scheduler invokes Lambda asynchronously, so an error thrown by the function follows these
-    // settings, not the schedule's: no retry (the next scheduled run is the retry), and the
-    // failure record goes to the missed-runs queue.
-    props.fn.configureAsyncInvoke({
-      retryAttempts: 0,
-      maxEventAge: staleAfter,
-      onFailure: new SqsDestination(this.missedRuns),
-    });
-
-    // Our own role rather than the stack-wide one LambdaInvoke would share between targets; only
+    // Our own role rather than the stack-wide one the target would share between schedules; only
     // schedules of this account may assume it (confused-deputy protection,
     // https://docs.aws.amazon.com/scheduler/latest/UserGuide/cross-service-confused-deputy-prevention.html).
     this.role = new iam.Role(this, 'Role', {
@@ -79,9 +68,9 @@ export class AdvisorSchedule extends Construct {
       description: props.description,
       schedule: ScheduleExpression.expression(props.expression, TimeZone.of(props.timezone)),
       enabled: props.enabled,
-      target: new LambdaInvoke(props.fn, {
+      target: new StepFunctionsStartExecution(props.stateMachine, {
         role: this.role,
-        // Scheduler passes the input as-is; an empty object means "run with the bundled config".
+        // The state machine knows the fleet (its first state lists the target ids).
         input: ScheduleTargetInput.fromObject({}),
         retryAttempts: DELIVERY_RETRIES,
         maxEventAge: staleAfter,

@@ -3,9 +3,12 @@
  * stack (email, Amazon Q Developer in chat applications), so it is created once and kept stable.
  * Encrypted with a customer-managed key because alert text names databases, objects and
  * sometimes query shapes; the key's default policy delegates to IAM in this account, so an IAM
- * grant (`grantPublish`) is all a publisher needs.
+ * grant (`grantPublish`) is all a function needs. CloudWatch alarms publish here too (the
+ * watchers): a service principal has no IAM grant, so the key policy and the topic policy name
+ * it. The AWS-managed key (alias/aws/sns) cannot be used for that: its policy cannot be changed
+ * to let CloudWatch in (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html).
  */
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { ArnFormat, Aws, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -34,6 +37,29 @@ export class AlertsTopic extends Construct {
       masterKey: this.key,
       enforceSSL: true,
     });
+
+    // CloudWatch needs the data key SNS makes to store the alarm's message
+    // (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-actions.html,
+    // "Encrypted SNS topics"). In a key policy, Resource "*" means this key.
+    const cloudwatch = new iam.ServicePrincipal('cloudwatch.amazonaws.com');
+    this.key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowCloudWatchAlarmsToPublish',
+      principals: [cloudwatch],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      resources: ['*'],
+    }));
+    // Only alarms of this account, not any account's CloudWatch (confused deputy,
+    // https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html).
+    this.topic.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowCloudWatchAlarmsOfThisAccount',
+      principals: [cloudwatch],
+      actions: ['sns:Publish'],
+      resources: [this.topic.topicArn],
+      conditions: {
+        StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+        ArnLike: { 'aws:SourceArn': Stack.of(this).formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+      },
+    }));
   }
 
   get topicArn(): string {

@@ -97,6 +97,10 @@ export const connectionSchema = z.union([
       resourceId: z.string().regex(/^(db|cluster|prx)-[A-Za-z0-9]+$/, 'expected a resource id such as db-ABCDEFGHIJKL, cluster-… or prx-…').optional(),
     }),
     ...connectionCommon,
+  }).refine((c) => !c.sslmode || !['disable', 'allow', 'prefer'].includes(c.sslmode), {
+    // The token is a bearer credential (lib/pg/iam-token.ts checks again at connect time).
+    message: 'an IAM token must not travel without TLS: use verify-full (the default), verify-ca or require',
+    path: ['sslmode'],
   }),
   z.strictObject({
     host: z.string().min(1),
@@ -191,7 +195,24 @@ export const deploySchema = z.strictObject({
     subnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]+$/)).min(1),
     securityGroupIds: z.array(z.string().regex(/^sg-[0-9a-f]+$/)).min(1),
     availabilityZones: z.array(z.string()).optional(),
+    /** Route tables of the functions' subnets: the S3 gateway endpoint is a route in each. */
+    routeTableIds: z.array(z.string().regex(/^rtb-[0-9a-f]+$/)).min(1).optional(),
+    /**
+     * VPC endpoints to create so functions in isolated subnets need no NAT: S3 (gateway, needs
+     * routeTableIds), SNS, Secrets Manager and Step Functions (interface, private DNS).
+     */
+    endpoints: z.strictObject({
+      s3: z.boolean().optional(),
+      sns: z.boolean().optional(),
+      secretsManager: z.boolean().optional(),
+      stepFunctions: z.boolean().optional(),
+    }).optional(),
   }).optional(),
+  /**
+   * One run per advisor fans out to one invocation per target. Inline Map runs at most 40
+   * iterations at once (https://docs.aws.amazon.com/step-functions/latest/dg/state-map-inline.html).
+   */
+  fanOut: z.strictObject({ maxConcurrency: z.number().int().min(1).max(40).optional() }).optional(),
   schedules: z.strictObject({ health: scheduleSchema.optional(), advise: scheduleSchema.optional(), partitions: scheduleSchema.optional() }).optional(),
   memorySize: z.number().int().min(128).max(10240).optional(),
   timeout: duration.optional(),

@@ -6,7 +6,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { ADVISOR_ENV } from '../../infra/constructs/advisor-function';
 import {
-  actionsOf, advisorFunction, advisorSchedule, example, functionRole, invokeConfig, resourcesOf, roleStatements, Statement,
+  actionsOf, advisorFunction, advisorSchedule, advisorStateMachine, example, functionRole, invokeConfig, resourcesOf, roleStatements, Statement,
   synth, VPC, withDeploy,
 } from './template';
 
@@ -70,21 +70,19 @@ describe('advise schedule', () => {
       DeadLetterConfig: { Arn: { 'Fn::GetAtt': [expect.stringMatching(/^AdviseSchedule/), 'Arn'] } },
     });
     expect(target.DeadLetterConfig).not.toEqual(advisorSchedule(template, 'health').Properties.Target.DeadLetterConfig);
-    // A failed run is not retried by Lambda either (the next night is the retry); it is recorded.
-    expect(invokeConfig(template, 'advise').Properties).toMatchObject({
-      MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 3600, DestinationConfig: { OnFailure: { Destination: target.DeadLetterConfig.Arn } },
-    });
+    // An asynchronous invoke is not retried by Lambda either; the state machine does the retrying.
+    expect(invokeConfig(template, 'advise').Properties).toMatchObject({ MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 3600 });
   });
 
-  test('its Scheduler role may invoke the advise function and write its queue, nothing else', () => {
+  test('its Scheduler role may start the advise state machine and write its queue, nothing else', () => {
     const props = advisorSchedule(template, 'advise').Properties;
     const role = props.Target.RoleArn['Fn::GetAtt'][0];
-    const [fn] = advisorFunction(template, 'advise');
+    const [fn] = advisorStateMachine(template, 'advise');
     const granted = Object.values(template.findResources('AWS::IAM::Policy'))
       .filter((p: any) => p.Properties.Roles.some((r: any) => r.Ref === role))
       .flatMap((p: any) => p.Properties.PolicyDocument.Statement as Statement[]);
-    expect(granted.flatMap(actionsOf).sort()).toEqual(['lambda:InvokeFunction', 'sqs:SendMessage']);
-    const invoke = granted.find((s) => actionsOf(s).includes('lambda:InvokeFunction'))!;
+    expect(granted.flatMap(actionsOf).sort()).toEqual(['sqs:SendMessage', 'states:StartExecution']);
+    const invoke = granted.find((s) => actionsOf(s).includes('states:StartExecution'))!;
     expect(JSON.stringify(resourcesOf(invoke))).not.toMatch(/Health/);
     expect(JSON.stringify(resourcesOf(invoke))).toContain(fn);
     const send = granted.find((s) => actionsOf(s).includes('sqs:SendMessage'))!;

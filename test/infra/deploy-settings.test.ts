@@ -22,6 +22,17 @@ test('the example config deploys with its two secrets and the documented default
   expect(s.vpc).toBeUndefined();
 });
 
+test('fan-out: every target id in config order, ten at a time unless deploy.fanOut.maxConcurrency says otherwise', () => {
+  expect(deploySettings(example())).toMatchObject({ targetIds: ['orders-prod', 'billing-prod'], maxConcurrency: 10 });
+  expect(deploySettings({ ...example(), deploy: { fanOut: { maxConcurrency: 3 } } }).maxConcurrency).toBe(3);
+});
+
+test('IAM database users are collected once each, with their signing region when given', () => {
+  const iam = (id: string, user: string, i: object) => ({ id, connection: { host: 'h', database: 'd', user, iam: i } });
+  const s = deploySettings({ targets: [iam('a', 'u', { resourceId: 'db-A' }), iam('b', 'u', { resourceId: 'db-A' }), iam('c', 'v', { resourceId: 'prx-B', region: 'us-east-1' })] });
+  expect(s.databaseUsers).toEqual([{ resourceId: 'db-A', user: 'u' }, { resourceId: 'prx-B', user: 'v', region: 'us-east-1' }]);
+});
+
 test('an empty document deploys: no targets, no secrets, all defaults', () => {
   expect(deploySettings({})).toMatchObject({ secretArns: [], secretKeyArns: [], health: { expression: 'rate(5 minutes)' } });
 });
@@ -49,6 +60,10 @@ test.each([
   [{ deploy: { schedules: { advise: { expression: 'nightly' } } } }, /deploy\.schedules\.advise\.expression/],
   [target({ secretArn: 'pgsteward/db' }), /secretArn: expected a full Secrets Manager ARN/],
   [target({ host: 'db', database: 'app', user: 'u', password: '' }), /password:.*secretArn/],
+  [target({ host: 'db', database: 'app', user: 'u', iam: {} }), /targets\[0\]\.connection\.iam\.resourceId: required to deploy/],
+  [{ deploy: { vpc: { vpcId: 'vpc-0a', subnetIds: ['subnet-0a'], securityGroupIds: ['sg-0a'], endpoints: { s3: true } } } }, /deploy\.vpc\.routeTableIds: required/],
+  [{ deploy: { fanOut: { maxConcurrency: 41 } } }, /deploy\.fanOut\.maxConcurrency/],
+  [{ deploy: { fanOut: { concurrency: 5 } } }, /deploy\.fanOut\.concurrency: unknown field/],
 ])('refuses %j', (doc, message) => {
   expect(() => deploySettings(doc, 'f.json')).toThrow(ConfigError);
   expect(() => deploySettings(doc, 'f.json')).toThrow(message);

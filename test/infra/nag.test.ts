@@ -34,6 +34,14 @@ test.each([
   ['the example config', example()],
   ['a config with a VPC', { ...example(), deploy: { vpc: VPC } }],
   ['a config without secrets', { targets: [{ id: 'db', connection: { url: 'postgres://pgsteward@db.internal/app' } }] }],
+  ['a VPC with every endpoint', { ...example(), deploy: { vpc: { ...VPC, routeTableIds: ['rtb-0123456789abcdef0'], endpoints: { s3: true, sns: true, secretsManager: true, stepFunctions: true } } } }],
+  ['50 targets, some with IAM authentication', {
+    targets: Array.from({ length: 50 }, (_, i) => ({
+      id: `db-${i}`,
+      connection: i % 2 ? { url: `postgres://pgsteward@db-${i}.internal/app` } : { host: `db-${i}.internal`, database: 'app', user: 'pgsteward', iam: { resourceId: `db-ABC${i}` } },
+    })),
+    deploy: { fanOut: { maxConcurrency: 20 } },
+  }],
 ])('%s synthesizes with no unacknowledged finding', (_name, config) => {
   expect(() => nagged(config).synth()).not.toThrow();
 });

@@ -7,7 +7,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { ADVISOR_ENV } from '../../infra/constructs/advisor-function';
 import { deploySettings } from '../../infra/deploy-settings';
 import {
-  actionsOf, AdvisorName, advisorFunction, archiveBucketId, advisorSchedule, example, functionRole, invokeConfig, resourcesOf, roleStatements,
+  actionsOf, AdvisorName, advisorFunction, advisorStateMachine, archiveBucketId, advisorSchedule, example, functionRole, invokeConfig, resourcesOf, roleStatements,
   onlyOf, stackFor, Statement, synth, VPC, withDeploy,
 } from './template';
 
@@ -94,10 +94,8 @@ describe('partitions schedule', () => {
     for (const other of ['health', 'advise'] as const) {
       expect(target.DeadLetterConfig).not.toEqual(advisorSchedule(template, other).Properties.Target.DeadLetterConfig);
     }
-    // A failed run is not retried by Lambda either (the next hour is the retry); it is recorded.
-    expect(invokeConfig(template, 'partitions').Properties).toMatchObject({
-      MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 900, DestinationConfig: { OnFailure: { Destination: target.DeadLetterConfig.Arn } },
-    });
+    // An asynchronous invoke is not retried by Lambda either; the state machine does the retrying.
+    expect(invokeConfig(template, 'partitions').Properties).toMatchObject({ MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 900 });
   });
 
   test('a late run plus its timeout ends before the next hourly run starts', () => {
@@ -105,15 +103,15 @@ describe('partitions schedule', () => {
     expect(age + partitionsFn(template).Properties.Timeout).toBeLessThan(3600);
   });
 
-  test('its Scheduler role may invoke the partitions function and write its queue, nothing else', () => {
+  test('its Scheduler role may start the partitions state machine and write its queue, nothing else', () => {
     const props = advisorSchedule(template, 'partitions').Properties;
     const role = props.Target.RoleArn['Fn::GetAtt'][0];
-    const [fn] = advisorFunction(template, 'partitions');
+    const [fn] = advisorStateMachine(template, 'partitions');
     const granted = Object.values(template.findResources('AWS::IAM::Policy'))
       .filter((p: any) => p.Properties.Roles.some((r: any) => r.Ref === role))
       .flatMap((p: any) => p.Properties.PolicyDocument.Statement as Statement[]);
-    expect(granted.flatMap(actionsOf).sort()).toEqual(['lambda:InvokeFunction', 'sqs:SendMessage']);
-    const invoke = granted.find((s) => actionsOf(s).includes('lambda:InvokeFunction'))!;
+    expect(granted.flatMap(actionsOf).sort()).toEqual(['sqs:SendMessage', 'states:StartExecution']);
+    const invoke = granted.find((s) => actionsOf(s).includes('states:StartExecution'))!;
     expect(JSON.stringify(resourcesOf(invoke))).not.toMatch(/Health|Advise/);
     expect(JSON.stringify(resourcesOf(invoke))).toContain(fn);
     const send = granted.find((s) => actionsOf(s).includes('sqs:SendMessage'))!;

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { ADVISOR_ENV, BUNDLED_CONFIG_FILE } from '../../infra/constructs/advisor-function';
 import {
-  actionsOf, ADVISORS, advisorFunction, advisorSchedule, archiveBucketId, Doc, example, functionRole, invokeConfig, reportsBucketId,
+  actionsOf, ADVISORS, advisorFunction, advisorSchedule, advisorStateMachine, archiveBucketId, summaryFunction, Doc, example, functionRole, invokeConfig, reportsBucketId,
   resourcesOf, roleStatements, stackFor, statements, synth, target, VPC, withDeploy,
 } from './template';
 
@@ -72,8 +72,8 @@ describe('reports bucket', () => {
   test('no provider function: no autoDeleteObjects, no logRetention, no custom resource at all', () => {
     const types = Object.values(template.toJSON().Resources).map((r: any) => r.Type as string);
     expect(types.filter((t) => t.startsWith('Custom::') || t === 'AWS::CloudFormation::CustomResource')).toEqual([]);
-    // One function per advisor and nothing else.
-    template.resourceCountIs('AWS::Lambda::Function', ADVISORS.length);
+    // One function per advisor, the fleet summary, and nothing else.
+    template.resourceCountIs('AWS::Lambda::Function', ADVISORS.length + 1);
   });
 });
 
@@ -122,22 +122,24 @@ describe('health function', () => {
     });
   });
 
-  test('each function logs to its own log group with a retention, from deploy.logRetentionDays', () => {
+  test('each function and each state machine logs to its own log group with a retention, from deploy.logRetentionDays', () => {
     const groups = Object.keys(template.findResources('AWS::Logs::LogGroup', { Properties: { RetentionInDays: 30 } }));
-    expect(groups).toHaveLength(ADVISORS.length);
-    const used = ADVISORS.map((a) => advisorFunction(template, a)[1].Properties.LoggingConfig.LogGroup.Ref);
+    const fns = [...ADVISORS.map((a) => advisorFunction(template, a)[1]), summaryFunction(template)[1]];
+    const machines = ADVISORS.map((a) => advisorStateMachine(template, a)[1]);
+    const used = [
+      ...fns.map((f) => f.Properties.LoggingConfig.LogGroup.Ref),
+      ...machines.map((m) => m.Properties.LoggingConfiguration.Destinations[0].CloudWatchLogsLogGroup.LogGroupArn['Fn::GetAtt'][0]),
+    ];
+    expect(new Set(used).size).toBe(used.length);
     expect([...used].sort()).toEqual([...groups].sort());
     const longer = synth(withDeploy({ logRetentionDays: 365 }));
-    expect(Object.keys(longer.findResources('AWS::Logs::LogGroup', { Properties: { RetentionInDays: 365 } }))).toHaveLength(ADVISORS.length);
+    expect(Object.keys(longer.findResources('AWS::Logs::LogGroup', { Properties: { RetentionInDays: 365 } }))).toHaveLength(used.length);
   });
 
-  test('does not retry failed runs itself and records them in its schedule\'s missed-runs queue', () => {
-    const queue = advisorSchedule(template, 'health').Properties.Target.DeadLetterConfig.Arn;
-    expect(invokeConfig(template, 'health').Properties).toMatchObject({
-      MaximumRetryAttempts: 0,
-      MaximumEventAgeInSeconds: 60,
-      DestinationConfig: { OnFailure: { Destination: queue } },
-    });
+  test('an asynchronous (on-demand) invoke is not retried and has no failure destination: the state machine retries, the Errors alarm reports', () => {
+    const config = invokeConfig(template, 'health').Properties;
+    expect(config).toMatchObject({ MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 });
+    expect(config.DestinationConfig).toBeUndefined();
   });
 
   test('no function runs in a VPC unless deploy.vpc is given', () => {
@@ -225,10 +227,10 @@ describe('permissions', () => {
     }));
   });
 
-  test('no Allow statement on a data-plane action has Resource "*"', () => {
+  test('no Allow statement on a data-plane action has Resource "*" (log delivery is control plane: wildcards.test.ts)', () => {
     for (const t of [template, synth(withDeploy({ vpc: VPC }))]) {
       const open = statements(t).filter((s) => s.Effect === 'Allow' && resourcesOf(s).includes('*')
-        && actionsOf(s).some((a) => /^(s3|sns|sqs|secretsmanager|kms|logs|lambda):/.test(a)));
+        && actionsOf(s).some((a) => /^(s3|sns|sqs|secretsmanager|kms|lambda|states|rds-db):/.test(a) || /^logs:(PutLogEvents|CreateLogStream|GetLogEvents)$/.test(a)));
       expect(open).toEqual([]);
     }
   });

@@ -75,11 +75,34 @@ export function roleStatements(t: Template, advisor: AdvisorName): Statement[] {
     .flatMap((p: any) => p.Properties.PolicyDocument.Statement);
 }
 
-/** The schedule whose target is the advisor's function. */
-export function advisorSchedule(t: Template, advisor: AdvisorName): any {
+/** The fleet summary function, shared by the three state machines. */
+export const summaryFunction = (t: Template) =>
+  onlyOf(t, 'AWS::Lambda::Function', { Properties: { Description: 'pgsteward fleet summary' } });
+
+/** The state machine that fans the advisor out over the targets (its definition names the advisor's function). */
+export function advisorStateMachine(t: Template, advisor: AdvisorName): [string, any] {
   const [fn] = advisorFunction(t, advisor);
+  const found = Object.entries(t.findResources('AWS::StepFunctions::StateMachine'))
+    .filter(([, m]: [string, any]) => JSON.stringify(m.Properties.DefinitionString).includes(`"${fn}"`));
+  expect(found).toHaveLength(1);
+  return found[0];
+}
+
+/**
+ * A state machine's definition as an object: the CloudFormation references inside it (function
+ * ARNs) become "<ref>" so the joined text parses.
+ */
+export function definitionOf(machine: any): Doc {
+  const def = machine.Properties.DefinitionString;
+  const text = typeof def === 'string' ? def : def['Fn::Join'][1].map((p: unknown) => (typeof p === 'string' ? p : '<ref>')).join('');
+  return JSON.parse(text);
+}
+
+/** The schedule whose target is the advisor's state machine. */
+export function advisorSchedule(t: Template, advisor: AdvisorName): any {
+  const [machine] = advisorStateMachine(t, advisor);
   const found = Object.values(t.findResources('AWS::Scheduler::Schedule'))
-    .filter((s: any) => JSON.stringify(s.Properties.Target.Arn) === JSON.stringify({ 'Fn::GetAtt': [fn, 'Arn'] }));
+    .filter((s: any) => JSON.stringify(s.Properties.Target.Arn) === JSON.stringify({ Ref: machine }));
   expect(found).toHaveLength(1);
   return found[0];
 }
