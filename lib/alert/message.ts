@@ -117,7 +117,7 @@ function render(run: Run, p: Part): SnsMessage {
       threadId: cut(`pgsteward-${advisor}-${oneLine(target)}-${now.toISOString().slice(0, 10)}`, 200),
       summary: cut(verdict, 250),
       eventType: `pgsteward.${advisor}`,
-      relatedResources: [run.input.report?.json, run.input.report?.markdown].filter((r): r is string => Boolean(r)),
+      relatedResources: [run.input.report?.json, run.input.report?.markdown, run.input.report?.html].filter((r): r is string => Boolean(r)),
       additionalContext: { advisor, target, severity: worst, firing: String(run.firing), resolved: String(run.resolved), checkedAt: now.toISOString() },
     },
   };
@@ -183,8 +183,11 @@ function reportPointer(report: MessageInput['report']): string[] {
   if (report?.missing) return [`The full report could not be written: ${cut(oneLine(report.missing), 500)}`];
   const out: string[] = [];
   if (report?.consoleUrl) out.push(`Full report: ${report.consoleUrl}`);
-  const where = report?.markdown ?? report?.json;
+  const where = report?.html ?? report?.markdown ?? report?.json;
   if (where) out.push(`${out.length ? 'Stored at' : 'Full report'}: ${where}`);
+  // The target's recent reports of every advisor (console link: the bucket is private).
+  const history = report?.indexConsoleUrl ?? report?.index;
+  if (history) out.push(`History: ${history}`);
   return out;
 }
 

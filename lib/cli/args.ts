@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors';
 import { parseSizeBytes } from '../config/units';
+import type { Advisor } from '../report/types';
 
 export interface RunFlags {
   databaseUrl?: string;
@@ -85,4 +86,59 @@ function adviseFlags(values: Record<string, unknown>): Pick<RunFlags, 'storageBu
     out.whatIf = whatIf;
   }
   return out;
+}
+
+export interface ReportsFlags {
+  config?: string;
+  out?: string;
+  to?: string;
+  targets: string[];
+  advisors: Advisor[];
+  open: boolean;
+  json: boolean;
+  quiet: boolean;
+  help: boolean;
+}
+
+const REPORTS_OPTIONS = {
+  config: { type: 'string', short: 'c' },
+  out: { type: 'string', short: 'o' },
+  to: { type: 'string' },
+  target: { type: 'string', multiple: true },
+  advisor: { type: 'string', multiple: true },
+  open: { type: 'boolean' },
+  json: { type: 'boolean' },
+  quiet: { type: 'boolean', short: 'q' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const ADVISORS: readonly Advisor[] = ['health', 'advise', 'partitions'];
+
+export function parseReportsFlags(argv: string[]): ReportsFlags {
+  let values: Record<string, unknown>;
+  try {
+    ({ values } = parseArgs({ args: argv, options: REPORTS_OPTIONS, allowPositionals: false, strict: true }));
+  } catch (err) {
+    throw new UsageError((err as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, ''));
+  }
+  const list = (v: unknown) => ((v as string[] | undefined) ?? []).flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean);
+  const advisors = list(values.advisor);
+  const bad = advisors.filter((a) => !ADVISORS.includes(a as Advisor));
+  if (bad.length) throw new UsageError(`--advisor: unknown ${bad.join(', ')} (known: ${ADVISORS.join(', ')})`);
+  const flags: ReportsFlags = {
+    config: values.config as string | undefined,
+    out: values.out as string | undefined,
+    to: values.to as string | undefined,
+    targets: list(values.target),
+    advisors: advisors as Advisor[],
+    open: !!values.open,
+    json: !!values.json,
+    quiet: !!values.quiet,
+    help: !!values.help,
+  };
+  if (!flags.help) {
+    if (!flags.out && !flags.config) throw new UsageError('say where the reports are: --out DIR (a directory written with --out), or --config FILE (its reports.bucket)');
+    if (flags.out && flags.to) throw new UsageError('--to is where reports from S3 are downloaded; with --out DIR they are read in place');
+  }
+  return flags;
 }

@@ -12,6 +12,8 @@ Commands:
                      whole workload under a storage budget; unused/duplicate/invalid indexes
   partitions         keep range-partitioned tables ahead of time: create future partitions
                      (ATTACH, never ACCESS EXCLUSIVE on the parent), retire old ones; --dry-run
+  reports            the latest report of each target and advisor (S3 or --out DIR),
+                     downloaded and, with --open, opened in the browser
   config validate F  check a config file; errors name the bad field
   demo               start a throwaway PostgreSQL with real problems and run health on it
 
@@ -131,4 +133,37 @@ Examples:
 
 Exit codes: 0 every table maintained · 1 a policy or table failed (a table failing twice in a
 row alerts as critical), or a report/alert could not be delivered · 3 nothing could be judged.
+`;
+
+export const REPORTS_HELP = `Usage: pgsteward reports (--config FILE | --out DIR) [--target ID]... [--advisor A]... [options]
+
+Lists the latest report of each target and advisor (health, advise, partitions), newest
+pointers first read from advisor=X/target=T/latest.json, never by listing every report.
+
+Where the reports are:
+  --config FILE, -c  the config's reports.bucket / prefix, read with your own AWS credentials
+                     (the usual chain: AWS_PROFILE, environment, SSO…). The HTML, Markdown and
+                     JSON of each latest report, and each target's history page
+                     (targets/T/index.html), are downloaded in the bucket's layout to
+                     --to DIR (default: <tmp>/pgsteward-reports/<bucket>/<prefix>), so the
+                     history page's links reach them
+  --out DIR, -o      a directory written by 'pgsteward … --out DIR' (read in place)
+
+Options:
+  --target ID        only these targets (repeat, or comma-separate)
+  --advisor A        only these advisors: health, advise, partitions
+  --open             open the report in your browser (one report), or each target's history
+                     page (several): $BROWSER if set (e.g. BROWSER=firefox), else open (macOS)
+                     or xdg-open
+  --json             print the listing as one JSON document on stdout:
+                     {source, downloadedTo?, reports: [{advisor, target, startedAt, severity,
+                     verdict, files: {html, markdown, json}, index, source, consoleUrl}]}
+  --quiet, -q        nothing on stderr but errors
+
+Examples:
+  pgsteward reports -c pgsteward.json --target orders-prod --advisor health --open
+  pgsteward reports --out reports --json | jq -r '.reports[] | select(.severity=="critical") | .target'
+
+Exit codes: 0 listed (and opened) · 1 no report found, a report could not be fetched, or the
+browser could not be started · 3 bad arguments or config.
 `;

@@ -18,6 +18,7 @@ const COMMANDS: Record<string, Command> = {
   advise: adviseCommand,
   partitions: async (argv, streams) => (await import('./commands/partitions')).partitionsCommand(argv, streams),
   demo: async (argv, streams) => (await import('./demo')).demoCommand(argv, streams),
+  reports: async (argv, streams) => (await import('./commands/reports')).reportsCommand(argv, streams),
 };
 
 export async function main(argv: string[], streams: Streams = processStreams()): Promise<number> {

@@ -6,25 +6,31 @@
 import { SEVERITY_RANK, Severity } from '../health/catalog';
 import type { Logger } from '../log';
 import type { HealthReport, Report } from '../report/types';
+import { colorEnabled, headline, paintWith, reportLines } from './tty';
 
 export interface Streams {
   out: (s: string) => void;
   err: (s: string) => void;
+  /** Colour on stderr (see tty.ts for NO_COLOR / FORCE_COLOR). */
   color: boolean;
+  /** stderr is a terminal: progress may rewrite its line. */
+  tty?: boolean;
+  columns?: number;
 }
 
 export function processStreams(): Streams {
+  const tty = !!process.stderr.isTTY;
   return {
     out: (s) => process.stdout.write(s),
     err: (s) => process.stderr.write(s),
-    color: !!process.stderr.isTTY && !process.env.NO_COLOR && process.env.TERM !== 'dumb',
+    color: colorEnabled(process.env, tty),
+    tty,
+    columns: process.stderr.columns,
   };
 }
 
-const COLORS: Record<Severity, string> = { critical: '\x1b[31m', warning: '\x1b[33m', unknown: '\x1b[90m', ok: '\x1b[32m' };
-
 export function paint(streams: Streams, severity: Severity, text: string): string {
-  return streams.color ? `${COLORS[severity]}${text}\x1b[0m` : text;
+  return paintWith(streams.color, severity, text);
 }
 
 /** The JSON document for --json: the report, or {reports} when the run covered several targets. */
@@ -33,13 +39,17 @@ export function jsonDocument(reports: Report[], several: boolean): string {
 }
 
 export function healthSummary(r: HealthReport, streams: Streams): string {
-  const c = r.summary.counts;
-  const lines = [`${r.target}: ${paint(streams, r.summary.worst, r.summary.worst.toUpperCase())} — ${c.critical} critical, ${c.warning} warning, ${c.unknown} unknown, ${c.ok} ok (${r.statements} statements, ${r.durationMs} ms)`];
+  const lines = [headline(r, streams.color)];
   const bad = r.findings.filter((f) => f.severity !== 'ok').sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]);
   for (const f of bad) lines.push(`  ${paint(streams, f.severity, f.severity.padEnd(8))} ${f.check}${f.object ? ` [${f.object}]` : ''}: ${f.message}`);
   for (const e of r.errors.filter((x) => x.stage !== 'connect')) lines.push(`  error (${e.stage}): ${e.message}`);
-  if (r.location?.markdown) lines.push(`  report: ${r.location.markdown}`);
+  lines.push(...reportLines(r, streams.color));
   return `${lines.join('\n')}\n`;
+}
+
+/** The verdict line, then the advisor's own lines, then where the report is: the same shape for every advisor. */
+export function summaryWith(r: Report, streams: Streams, details: string[]): string {
+  return `${[headline(r, streams.color), ...details, ...reportLines(r, streams.color)].join('\n')}\n`;
 }
 
 export function stderrLogger(streams: Streams, verbose = false): Logger {

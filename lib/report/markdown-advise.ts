@@ -13,6 +13,7 @@ export function renderAdvise(r: AdviseReport): string {
       `${s.candidates} candidate indexes tried with ${s.whatIf === 'hypopg' ? 'HypoPG (hypothetical indexes)' : 'the trial engine (real indexes, rolled back)'} in ${s.whatIfCalls} plans, ` +
       `storage budget ${formatBytes(s.budgetBytes)}.`,
   );
+  if (r.standby) lines.push('', `> **Standby.** ${r.standby}`);
   if (s.note) lines.push('', `> ${s.note}`);
   lines.push('');
   if (r.recommendations.length) {
@@ -27,6 +28,7 @@ export function renderAdvise(r: AdviseReport): string {
   } else {
     lines.push('## Create', '', 'Nothing to create: no index the planner would use cuts a statement\'s cost enough to pay for itself.', '');
   }
+  lines.push(...topStatements(r));
   if (r.indexFindings.length) {
     lines.push('## Drop or repair', '');
     for (const f of r.indexFindings) lines.push(`- **${f.kind}** \`${f.index}\` on \`${f.table}\` (${formatBytes(f.sizeBytes)}): ${f.reason}`, `  \`${f.statement}\``);
@@ -40,4 +42,26 @@ export function renderAdvise(r: AdviseReport): string {
   if (r.errors.length) lines.push('## Errors', '', ...r.errors.map((e) => `- **${e.stage}**: ${e.message}`), '');
   lines.push(`<sub>Time saved is estimated as calls × mean time × the planner's relative cost reduction (${formatDuration(s.timeSavedMs)} in all over the counters' interval).</sub>`, '');
   return lines.join('\n');
+}
+
+/** The heaviest statements by total time: what the workload spends its time on, advice or not. */
+function topStatements(r: AdviseReport): string[] {
+  const top = r.topStatements ?? [];
+  if (!top.length) return [];
+  const out = [`## Top statements by total time (${top.length})`, '', '| # | Query | User | Calls | Total | Mean |', '|---|---|---|---|---|---|'];
+  top.forEach((t, i) => out.push(`| ${i + 1} | \`${code(t.query)}\` | ${cell(t.user)} | ${t.calls} | ${formatDuration(t.totalTimeMs)} | ${t.meanTimeMs.toFixed(2)} ms |`));
+  return [...out, '', `<sub>queryid in the JSON report (\`topStatements\`); texts are normalized by pg_stat_statements and cut to ${TEXT_CUT} characters.</sub>`, ''];
+}
+
+/** A cut long enough to recognise a statement in a table row. */
+const TEXT_CUT = 160;
+
+/** Inside a table cell: one line, no pipe, and a backtick cannot close the code span early. */
+function code(s: string): string {
+  const one = s.replace(/\s+/g, ' ').trim();
+  return (one.length > TEXT_CUT ? `${one.slice(0, TEXT_CUT - 1)}…` : one).replace(/\|/g, '\\|').replace(/`/g, "'");
+}
+
+function cell(s: string): string {
+  return s.replace(/([<>])/g, '\\$1').replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }

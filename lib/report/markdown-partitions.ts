@@ -21,6 +21,7 @@ export function renderPartitions(r: PartitionsReport): string {
     }
     lines.push('');
   }
+  lines.push(...coverage(r));
   const findings = [...r.findings].sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]);
   if (findings.length) {
     lines.push('## Findings', '');
@@ -44,6 +45,29 @@ export function renderPartitions(r: PartitionsReport): string {
   }
   if (r.errors.length) lines.push('## Errors', '', ...r.errors.map((e) => `- **${e.stage}**: ${escape(e.message)}`), '');
   return lines.join('\n');
+}
+
+type Part = PartitionsReport['partitions'][number];
+
+/**
+ * Per table: how far back and how far ahead it is covered. "Ahead" counts the partitions that
+ * start after now on the table's key axis (what `premake` asks for), using the comparable keys.
+ */
+function coverage(r: PartitionsReport): string[] {
+  const byTable = new Map<string, Part[]>();
+  for (const p of r.partitions) if (p.from !== 'DEFAULT') byTable.set(p.table, [...(byTable.get(p.table) ?? []), p]);
+  if (!byTable.size) return [];
+  const out = ['## Coverage', '', '| Table | Partitions | Oldest from | Newest bound | Premade ahead of now | Default |', '|---|---|---|---|---|---|'];
+  for (const [table, parts] of byTable) {
+    const key = (k: string | null | undefined, missing: bigint) => (k == null || !/^-?\d+$/.test(k) ? missing : BigInt(k));
+    const oldest = parts.reduce((a, b) => (key(b.fromKey, -(2n ** 80n)) < key(a.fromKey, -(2n ** 80n)) ? b : a));
+    const newest = parts.reduce((a, b) => (key(b.toKey, 2n ** 80n) > key(a.toKey, 2n ** 80n) ? b : a));
+    const now = r.tables.find((t) => t.table === table)?.axis?.now;
+    const ahead = now == null || !/^-?\d+$/.test(now) ? 'unknown' : String(parts.filter((p) => p.fromKey != null && key(p.fromKey, 0n) > BigInt(now)).length);
+    const hasDefault = r.partitions.some((p) => p.table === table && p.from === 'DEFAULT');
+    out.push(`| \`${table}\` | ${parts.length} | ${oldest.from ?? 'MINVALUE'} | ${newest.to ?? 'MAXVALUE'} | ${ahead} | ${hasDefault ? 'yes' : 'no'} |`);
+  }
+  return [...out, ''];
 }
 
 function escape(s: string): string {

@@ -6,6 +6,7 @@ import { SEVERITY_RANK, Severity } from '../health/catalog';
 import type { HealthReport, Notification, Report, ReportBase } from './types';
 import { renderAdvise } from './markdown-advise';
 import { renderPartitions } from './markdown-partitions';
+import { instanceChecksLine } from './markdown-instance';
 
 const ICON: Record<Severity, string> = { critical: '🔴', warning: '🟠', unknown: '⚪', ok: '🟢' };
 
@@ -29,6 +30,7 @@ function renderHealth(r: HealthReport): string {
   const lines: string[] = [];
   lines.push(`# Health of ${escape(r.target)}: ${r.summary.worst.toUpperCase()}`, '');
   lines.push(header(r), '');
+  lines.push(...instanceChecksLine(r));
   const bad = r.findings.filter((f) => f.severity !== 'ok').sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]);
   if (bad.length) {
     lines.push('## Needs attention', '');

@@ -5,19 +5,25 @@
  * caller turns any delivery error into a non-zero exit / a failed invocation afterwards.
  */
 import type { SNSClient } from '@aws-sdk/client-sns';
-import { buildSnsMessages } from '../alert/message';
+import { buildSnsMessages, MessageInput, SnsMessage } from '../alert/message';
 import { publish } from '../alert/publish';
 import { errorMessage } from '../errors';
 import type { Logger } from '../log';
+import { renderHtml } from '../report/html';
 import { renderJson, renderMarkdown } from '../report/markdown';
 import type { Notification, Report, RunError } from '../report/types';
-import type { ReportSink } from '../sinks/types';
+import type { RenderedReport, ReportSink } from '../sinks/types';
 
 export interface DeliveryOptions {
   sink?: ReportSink;
   sns?: { topicArn: string; region?: string; client?: SNSClient };
   /** Without a topic, notifications are handed here (the CLI prints them on stderr). */
   onUnpublished?: (notifications: Notification[], report: Report) => void;
+  /**
+   * Builds what is published instead of the notifications' own messages (advise: the nightly
+   * digest, lib/digest), from the report and where it was written; may return none.
+   */
+  compose?: (report: Report, where: MessageInput['report']) => SnsMessage[];
   logger: Logger;
   now: () => Date;
 }
@@ -30,11 +36,30 @@ export interface DeliveryResult {
 
 export async function deliver(report: Report, opts: DeliveryOptions): Promise<DeliveryResult> {
   const errors: RunError[] = [];
+  const fail = (e: RunError, log: string, err: unknown) => {
+    errors.push(e);
+    report.errors.push(e);
+    opts.logger.error(log, { error: errorMessage(err), location: report.location?.json });
+  };
   let written = false;
-  if (opts.sink) {
-    report.location = opts.sink.locate(report);
+  // A renderer bug must not cost the JSON and Markdown: the HTML is optional.
+  const renderHtmlSafely = (): string | undefined => {
     try {
-      await opts.sink.write(report, { json: renderJson(report), markdown: renderMarkdown(report) });
+      return renderHtml(report);
+    } catch (err) {
+      fail({ stage: 'report', message: `HTML report not rendered: ${errorMessage(err)}` }, 'html render failed', err);
+      return undefined;
+    }
+  };
+  let html: string | undefined;
+  const render = (): RenderedReport => ({ json: renderJson(report), markdown: renderMarkdown(report), ...(html !== undefined ? { html } : {}) });
+  if (opts.sink) {
+    // Located first: the HTML shows where its siblings are.
+    report.location = opts.sink.locate(report);
+    html = renderHtmlSafely();
+    if (html === undefined) report.location = opts.sink.locate(report, { html: false });
+    try {
+      await opts.sink.write(report, render());
       written = true;
     } catch (err) {
       const e: RunError = { stage: 'report', message: `report not written to ${report.location.json}: ${errorMessage(err)}` };
@@ -46,14 +71,11 @@ export async function deliver(report: Report, opts: DeliveryOptions): Promise<De
 
   const toSend = report.notifications.filter((n) => !n.silenced);
   let unpublished: Notification[] = [];
-  if (opts.sns && toSend.length) {
-    const messages = buildSnsMessages({
-      advisor: report.advisor,
-      target: report.target,
-      notifications: toSend,
-      report: { ...report.location, missing: written || !opts.sink ? undefined : errors.map((e) => e.message).join('; ') },
-      now: opts.now(),
-    });
+  if (opts.sns && (toSend.length || opts.compose)) {
+    const where = { ...report.location, missing: written || !opts.sink ? undefined : errors.map((e) => e.message).join('; ') };
+    const messages = opts.compose
+      ? opts.compose(report, where)
+      : buildSnsMessages({ advisor: report.advisor, target: report.target, notifications: toSend, report: where, now: opts.now() });
     const result = await publish(messages, opts.sns);
     if (result.failed.length) {
       unpublished = toSend;
@@ -63,12 +85,24 @@ export async function deliver(report: Report, opts: DeliveryOptions): Promise<De
       opts.logger.error('alert publish failed', { error: e.message });
       // The report must say the alert was lost: rewrite it if it was written.
       if (written && opts.sink) {
-        await opts.sink.write(report, { json: renderJson(report), markdown: renderMarkdown(report) }).catch((err) =>
+        if (html !== undefined) html = renderHtmlSafely() ?? html;
+        await opts.sink.write(report, render()).catch((err) =>
           opts.logger.error('report rewrite failed', { error: errorMessage(err) }));
       }
     }
   } else if (!opts.sns && report.notifications.length) {
     opts.onUnpublished?.(report.notifications, report);
+  }
+
+  // Last, so a slow or failing bucket never delays or loses an alert: the latest pointer and the
+  // target's history page. Only for a report that exists. A failure is a report error (exit 1,
+  // a failed invocation), recorded in the returned report; the stored one is not rewritten for it.
+  if (written && opts.sink?.updateLatest) {
+    try {
+      await opts.sink.updateLatest(report, html !== undefined);
+    } catch (err) {
+      fail({ stage: 'report', message: `latest pointer or history page not updated (${report.location?.index ?? 'index'}): ${errorMessage(err)}` }, 'latest/index update failed', err);
+    }
   }
   return { unpublished, errors };
 }

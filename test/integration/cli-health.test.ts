@@ -85,7 +85,9 @@ describe('pgsteward health (CLI)', () => {
     const report = r.json();
     expect(report.findings).toEqual([expect.objectContaining({ check: 'connection', severity: 'critical', message: expect.stringContaining('Cannot connect') })]);
     expect(report.notifications).toEqual([expect.objectContaining({ check: 'connection', reason: 'new' })]);
-    expect(files(out).length).toBe(2);
+    // JSON + Markdown + HTML in the dated folder; the latest pointer and the history page beside it.
+    expect(files(out).filter((f) => f.includes('/dt=')).length).toBe(3);
+    expect(files(out).filter((f) => /latest\.json$|history\.json$|index\.html$/.test(f)).length).toBe(3);
     expect(r.stderr).toContain('connection');
   });
 

@@ -99,7 +99,10 @@ describe('pgsteward demo', () => {
   });
 
   it('writes the JSON and Markdown reports under --out', () => {
-    const files = filesUnder(out);
+    const all = filesUnder(out);
+    // The history page and latest pointers sit beside the dated report folders.
+    expect(all.filter((f) => f.endsWith('/targets/demo/index.html'))).toHaveLength(1);
+    const files = all.filter((f) => f.includes('/dt='));
     // One JSON + Markdown pair per advisor run: health, advise, partitions.
     expect(files.filter((f) => f.endsWith('.json'))).toHaveLength(3);
     expect(files.filter((f) => f.endsWith('.md'))).toHaveLength(3);

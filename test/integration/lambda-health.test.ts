@@ -215,10 +215,11 @@ describe('health Lambda handler (from source)', () => {
       expect(chat.metadata.relatedResources).toContain(`s3://${bucket}/${key}`);
       expect(typeof email).toBe('string');
       expect(email).toContain('public.lh_a_seq');
-      expect(email).toContain(`s3://${bucket}/${key.replace(/\.json$/, '.md')}`);
+      expect(email).toContain(`s3://${bucket}/${key.replace(/\.json$/, '.html')}`);
     }
     expect(published(l)).toHaveLength(2);
-    expect(await keys(bucket, 'pgsteward-state/')).toEqual(['pgsteward-state/health/by-secret.json', 'pgsteward-state/health/by-url.json']);
+    // Both targets live on one server: its instance-level checks keep one state, keyed host:port.
+    expect(await keys(bucket, 'pgsteward-state/')).toEqual(['pgsteward-state/health/by-secret.json', 'pgsteward-state/health/by-url.json', `pgsteward-state/health/server=127.0.0.1:${t.cluster.port}.json`]);
     expect(l.secrets.calls()).toHaveLength(1);
     expect(l.secrets.call(0).args[0].input).toEqual({ SecretId: SECRET });
   });

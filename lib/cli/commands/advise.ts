@@ -5,7 +5,8 @@ import { runAdvise } from '../../runner/advise';
 import { parseRunFlags } from '../args';
 import { EXIT } from '../exit-codes';
 import { ADVISE_HELP } from '../help';
-import type { Streams } from '../output';
+import { Streams, summaryWith } from '../output';
+import { progress } from '../progress';
 import { deliveryOptions, runEach, runTargets } from './targets';
 
 export async function adviseCommand(argv: string[], streams: Streams): Promise<number> {
@@ -17,21 +18,21 @@ export async function adviseCommand(argv: string[], streams: Streams): Promise<n
   const { config, targets, alerts } = runTargets(flags);
   const delivery = deliveryOptions(flags, config, alerts, streams);
   return runEach(targets, flags, streams, async (target) => {
+    const p = progress(streams.err, { tty: !!streams.tty, prefix: `pgsteward advise ${target.id}`, columns: streams.columns });
     const outcome = await runAdvise(target, {
       ...delivery,
-      onProgress: flags.quiet ? undefined : (m) => streams.err(`pgsteward advise ${target.id}: ${m}\n`),
+      onProgress: flags.quiet ? undefined : (m) => p.update(m),
       storageBudgetBytes: flags.storageBudgetBytes,
       whatIf: flags.whatIf,
-    });
+    }).finally(() => p.done());
     return { report: outcome.report, code: outcome.failed || outcome.deliveryFailed ? EXIT.FAILED : EXIT.OK };
-  }, summary);
+  }, (r) => summary(r, streams));
 }
 
-function summary(r: AdviseReport): string {
-  const lines = [`${r.target}: ${r.recommendations.length} index(es) to create (${formatBytes(r.summary.totalSizeBytes)}), ${r.indexFindings.length} to drop or repair; ${r.summary.analysed} statements analysed, ${r.skipped.length} skipped (${r.durationMs} ms)`];
+function summary(r: AdviseReport, streams: Streams): string {
+  const lines = [`  ${formatBytes(r.summary.totalSizeBytes)} of new indexes; ${r.summary.analysed} statements analysed, ${r.skipped.length} skipped`];
   for (const x of r.recommendations) lines.push(`  create  ${x.statement.split('\n')[0]}`, `          ${x.explanation}`);
   for (const f of r.indexFindings) lines.push(`  ${f.kind.padEnd(7)} ${f.statement}  — ${f.reason}`);
   for (const e of r.errors) lines.push(`  error (${e.stage}): ${e.message}`);
-  if (r.location?.markdown) lines.push(`  report: ${r.location.markdown}`);
-  return `${lines.join('\n')}\n`;
+  return summaryWith(r, streams, lines);
 }

@@ -4,7 +4,7 @@ import { runPartitions } from '../../runner/partitions';
 import { parseRunFlags } from '../args';
 import { EXIT } from '../exit-codes';
 import { PARTITIONS_HELP } from '../help';
-import type { Streams } from '../output';
+import { Streams, summaryWith } from '../output';
 import { deliveryOptions, runEach, runTargets } from './targets';
 import { archiveDestinationFor } from '../../partitions/archive';
 import { makeS3Client } from '../../sinks/s3';
@@ -24,12 +24,11 @@ export async function partitionsCommand(argv: string[], streams: Streams): Promi
     if (!target.partitions.length && !flags.quiet) streams.err(`pgsteward partitions ${target.id}: no "partitions" policies configured for this target\n`);
     const outcome = await runPartitions(target, { ...delivery, dryRun: flags.dryRun, archive });
     return { report: outcome.report, code: outcome.failed || outcome.deliveryFailed ? EXIT.FAILED : EXIT.OK };
-  }, summary);
+  }, (r) => summary(r, streams));
 }
 
-function summary(r: PartitionsReport): string {
-  const s = r.summary;
-  const lines = [`${r.target}${r.dryRun ? ' (dry run)' : ''}: ${s.tables} table(s), ${s.failed} failed, ${s.skipped} skipped; ${s.created} partition(s) ${r.dryRun ? 'to create' : 'created'}, ${s.retired} ${r.dryRun ? 'to retire' : 'retired'} (${r.durationMs} ms)`];
+function summary(r: PartitionsReport, streams: Streams): string {
+  const lines: string[] = [];
   for (const t of r.tables) lines.push(`  ${t.status.padEnd(7)} ${t.table}: ${t.partitionsBefore} → ${t.partitionsAfter} partitions${t.error ? ` — ${t.error}` : ''}`);
   for (const a of r.actions) {
     if (r.dryRun) lines.push(`  ${a.action.padEnd(7)} ${a.partition}${a.status === 'skipped' ? ` (skipped: ${a.error})` : ''}`, ...a.sql.split('\n').filter(Boolean).map((l) => `          ${l}`));
@@ -37,6 +36,5 @@ function summary(r: PartitionsReport): string {
   }
   for (const f of r.findings) lines.push(`  ${f.severity.padEnd(8)} ${f.check}: ${f.message}`);
   for (const e of r.errors) lines.push(`  error (${e.stage}): ${e.message}`);
-  if (r.location?.markdown) lines.push(`  report: ${r.location.markdown}`);
-  return `${lines.join('\n')}\n`;
+  return summaryWith(r, streams, lines);
 }
