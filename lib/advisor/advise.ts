@@ -93,7 +93,7 @@ export async function advise(db: Db, settings: AdviseSettings, opts: { previous?
   const { minCalls, minMeanTimeMs, top, minIntervalMs, minIntervalCalls } = settings;
   const collected = await collect(db, { minCalls, minMeanTimeMs, top, minIntervalMs, ...(minIntervalCalls !== undefined ? { minIntervalCalls } : {}) }, opts.previous, now);
   const [catalog, existing] = [await loadCatalog(db), await loadExistingIndexes(db)];
-  const findings = indexFindings(existing.indexes, { unusedMinBytes: settings.unusedMinBytes, statsReset: existing.statsReset });
+  const findings = indexFindings(existing.indexes, { unusedMinBytes: settings.unusedMinBytes, statsReset: existing.statsReset, onStandby: db.server.inRecovery });
 
   const planner = new Planner(db);
   progress(`planning ${collected.statements.length} statements`);

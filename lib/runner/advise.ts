@@ -11,13 +11,18 @@ import type { AlertSettings, ResolvedTarget } from '../config/resolve';
 import { formatBytes, formatDuration } from '../config/units';
 import { errorMessage } from '../errors';
 import type { AlertInput } from '../alert/lifecycle';
-import { Db } from '../pg/db';
-import { resolveConnection } from '../pg/credentials';
+import { connectTarget } from '../pg/connect-target';
 import type { AdviseReport, IndexRecommendation, RunError, TopStatement } from '../report/types';
 import type { CollectedStatement } from '../advisor/types';
 import { deliver, DeliveryOptions } from './deliver';
+import { STANDBY_NOTE, whatIfOnStandby } from '../advisor/standby';
 import { claimTransitions, loadMemory } from './state-steps';
 import { unclaim } from './unclaim';
+import { findApplied } from '../digest/applied';
+import { prepareDigest } from '../digest/compose';
+import { readLatestReport } from '../digest/gather';
+import { todayMeans, withMeans } from '../digest/means';
+import type { AppliedRecommendation } from '../report/types';
 
 export interface AdviseRunOptions extends Omit<DeliveryOptions, 'now'> {
   alerts: AlertSettings;
@@ -45,18 +50,27 @@ export async function runAdvise(target: ResolvedTarget, opts: AdviseRunOptions):
   const t0 = Date.now();
   const errors: RunError[] = [];
   const a = target.advise;
-  const whatIf = opts.whatIf ?? a.whatIf;
+  let whatIf = opts.whatIf ?? a.whatIf;
+  let standby: string | undefined;
   const memory = await loadMemory(opts.state, 'advise', target.id, opts.logger, errors);
+  // The digest compares with the previous report: read it before this run writes its own.
+  const previous = await readLatestReport(opts.sink, 'advise', target.id, opts.logger);
+  let applied: AppliedRecommendation[] = [];
 
   let result: AdviseResult | undefined;
   let statements = 0;
   let server: AdviseReport['server'];
   try {
-    const params = await resolveConnection(target.connection);
-    server = { host: params.host, port: params.port, database: params.database };
-    const db = await Db.connect(params, { statementTimeoutMs: a.statementTimeoutMs, lockTimeoutMs: a.lockTimeoutMs, connectTimeoutMs: target.connectTimeoutMs });
+    const db = await connectTarget(target.connection, { statementTimeoutMs: a.statementTimeoutMs, lockTimeoutMs: a.lockTimeoutMs, connectTimeoutMs: target.connectTimeoutMs },
+      opts.logger, { onResolved: (p) => (server = { host: p.host, port: p.port, database: p.database }) });
     try {
-      server = { ...server, database: db.server.database, version: db.server.version, inRecovery: db.server.inRecovery };
+      server = { host: db.params.host, port: db.params.port, database: db.server.database, version: db.server.version, inRecovery: db.server.inRecovery };
+      if (db.server.inRecovery) {
+        // A standby's statistics are its own, and it cannot build real (trial) indexes.
+        const onStandby = whatIfOnStandby(whatIf);
+        whatIf = onStandby.whatIf;
+        standby = onStandby.changed ? `${STANDBY_NOTE} ${onStandby.changed}` : STANDBY_NOTE;
+      }
       result = await advise(db, {
         minCalls: a.minCalls,
         minMeanTimeMs: a.minMeanTimeMs,
@@ -69,6 +83,11 @@ export async function runAdvise(target: ResolvedTarget, opts: AdviseRunOptions):
         unusedMinBytes: a.unusedMinBytes,
         minImprovement: a.minImprovement,
       }, { previous: memory.statements as StatementsSnapshot | undefined, now: started, onProgress: opts.onProgress });
+      const measured = todayMeans(result.ranked, result.skipped);
+      applied = await findApplied(db, previous, measured).catch((err) => {
+        errors.push({ stage: 'check', message: `recommendations applied since the previous run not checked: ${errorMessage(err)}` });
+        return [];
+      });
       statements = db.statements;
       for (const w of result.warnings) errors.push({ stage: 'check', message: w });
     } finally {
@@ -78,7 +97,7 @@ export async function runAdvise(target: ResolvedTarget, opts: AdviseRunOptions):
     errors.push({ stage: 'connect', message: `advise could not run: ${errorMessage(err)}` });
   }
 
-  const recommendations = (result?.recommendations ?? []).map(toReport);
+  const recommendations = withMeans((result?.recommendations ?? []).map(toReport), result?.ranked ?? []);
   const findings: AlertInput[] = result
     ? [
       ...recommendations.map((r) => ({ check: CHECK_RECOMMENDATION, object: indexNameOf(r.statement), severity: 'warning' as const, message: r.explanation })),
@@ -98,8 +117,10 @@ export async function runAdvise(target: ResolvedTarget, opts: AdviseRunOptions):
     startedAt: started.toISOString(),
     durationMs: Date.now() - t0,
     server,
+    ...(standby ? { standby } : {}),
     recommendations,
     topStatements: topStatements(result?.ranked ?? []),
+    ...(applied.length ? { applied } : {}),
     indexFindings: result?.indexFindings ?? [],
     skipped: result?.skipped ?? [],
     summary: {
@@ -120,7 +141,9 @@ export async function runAdvise(target: ResolvedTarget, opts: AdviseRunOptions):
     notifications,
     errors,
   };
-  const delivery = await deliver(report, { ...opts, now });
+  // The digest replaces the per-recommendation pages; the transitions stay in the report.
+  const compose = opts.sns ? await prepareDigest(opts, target.id, previous) : undefined;
+  const delivery = await deliver(report, { ...opts, now, compose });
   if (delivery.unpublished.length && opts.state) {
     await unclaim(opts.state, { advisor: 'advise', id: target.id, stateName: `advise/${target.id}` }, delivery.unpublished, before).catch((err) =>
       opts.logger.error('cannot un-claim unpublished notifications; they will not be retried', { error: errorMessage(err) }));

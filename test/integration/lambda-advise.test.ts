@@ -152,12 +152,14 @@ describe('advise Lambda handler (from source)', () => {
     expect(pages[0].MessageAttributes).toMatchObject({ advisor: { StringValue: 'advise' }, target: { StringValue: TARGET } });
     expect(JSON.parse(pages[0].Message).email).toContain('la_orders');
 
-    // Nothing changed: the recommendation is still open and repeats weekly, not nightly.
+    // Nothing changed: no new alert transition (it repeats weekly), yet the nightly digest
+    // (lib/digest, which replaces the per-recommendation page) still lists the open index to create.
     l.sns.resetHistory();
     const again = await l.handler({}, lambdaContext());
     expect(again.results[0]).toMatchObject({ errors: [], notifications: 0 });
     expect(again.results[0].recommendations).toBeGreaterThanOrEqual(1);
-    expect(published(l)).toHaveLength(0);
+    expect(published(l)).toHaveLength(1);
+    expect(published(l)[0].MessageAttributes.kind).toEqual({ DataType: 'String', StringValue: 'digest' });
     expect((await keys(bucket, REPORTS)).filter((k) => k.endsWith('.json'))).toHaveLength(2);
   });
 
