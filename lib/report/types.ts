@@ -33,8 +33,14 @@ export interface ReportLocation {
   /** s3://bucket/key or a local path, per format. */
   json?: string;
   markdown?: string;
-  /** An S3 console link for people (the bucket is private). */
+  /** The self-contained HTML rendering (issue 6). */
+  html?: string;
+  /** An S3 console link for people (the bucket is private): the HTML report's object page. */
   consoleUrl?: string;
+  /** The target's history page (targets/T/index.html): s3://… or a local path. */
+  index?: string;
+  /** An S3 console link to that page. */
+  indexConsoleUrl?: string;
 }
 
 export interface ServerSummary {
@@ -64,6 +70,21 @@ export interface HealthReport extends ReportBase {
   summary: { worst: Severity; counts: Record<Severity, number> };
   /** Statements sent to the database in this run. */
   statements: number;
+  /** Instance-level checks (server-wide, alerted once per host:port): which target covers this target's server. */
+  instanceChecks?: InstanceChecksSection;
+}
+
+export interface InstanceChecksSection {
+  /** `host:port`: server-wide alerts carry it in place of a target id. */
+  server: string;
+  /** The target whose report holds the server's findings (this one, or another). */
+  coveredBy: string;
+  /** The targets known to share the server (config order; run-time ones as they connected). */
+  targets: string[];
+  /** The checks run once per server (CHECKS[id].scope, and xid_wraparound's per-database rows). */
+  checks: string[];
+  /** Set when the server's host is only known at run time: other runs may check it too; alerts are still deduplicated by the server state. */
+  note?: string;
 }
 
 /** One recommended index, as people and machines read it (schema in docs/report.schema.json). */
@@ -84,7 +105,8 @@ export interface IndexRecommendation {
   /** Σ calls × mean time × relative cost reduction, over the counters' interval. */
   timeSavedMs: number;
   writeOverhead: number;
-  statements: { queryid: string; calls: number; costBefore: number; costAfter: number; estimate: 'generic' | 'representative' }[];
+  /** `meanTimeMs`: the statement's measured mean execution time this run (what the digest compares once the index exists). */
+  statements: { queryid: string; calls: number; costBefore: number; costAfter: number; estimate: 'generic' | 'representative'; meanTimeMs?: number }[];
   /** One sentence a developer understands. */
   explanation: string;
 }
@@ -104,12 +126,30 @@ export interface TopStatement {
   meanTimeMs: number;
 }
 
+/** A previous recommendation found applied: an index on its table whose leading key columns match. */
+export interface AppliedRecommendation {
+  table: string;
+  columns: string[];
+  /** The existing index that matches (schema-qualified when not public). */
+  index: string;
+  /** The statement that was recommended. */
+  statement: string;
+  /** startedAt of the report that recommended it. */
+  recommendedAt: string;
+  /** Mean execution time of the statements it was for: before (previous report) and now (this run). */
+  statements: { queryid: string; beforeMs?: number; afterMs?: number; after?: 'below-min-mean-time' | 'not-seen' }[];
+}
+
 export interface AdviseReport extends ReportBase {
   advisor: 'advise';
+  /** Set when the target is a hot standby: its statistics cover only the queries run on it (lib/advisor/standby.ts). */
+  standby?: string;
   recommendations: IndexRecommendation[];
   /** The heaviest statements by total execution time (at most TOP_STATEMENTS); absent in older reports. */
   topStatements?: TopStatement[];
   indexFindings: { kind: 'unused' | 'duplicate' | 'redundant' | 'invalid'; index: string; table: string; sizeBytes: number; reason: string; statement: string }[];
+  /** Recommendations of the previous report whose index now exists, with the measured effect; absent when none. */
+  applied?: AppliedRecommendation[];
   skipped: { queryid?: string; query: string; reason: string; detail?: string }[];
   summary: {
     recommendations: number;

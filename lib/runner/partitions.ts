@@ -9,10 +9,10 @@ import type { StateStore } from '../alert/state-store';
 import type { AlertInput } from '../alert/lifecycle';
 import type { AlertSettings, ResolvedTarget } from '../config/resolve';
 import { errorMessage } from '../errors';
-import { Db } from '../pg/db';
-import { resolveConnection } from '../pg/credentials';
+import { connectTarget } from '../pg/connect-target';
 import { maintainTable, MaintainOptions, TableOutcome } from '../partitions/maintain';
 import { parsePolicy } from '../partitions/policy';
+import { refuseOnStandby, standbyMessage } from '../partitions/standby';
 import type { PartitionFinding, PartitionsReport, RunError } from '../report/types';
 import { deliver, DeliveryOptions } from './deliver';
 import { claimTransitions, loadMemory } from './state-steps';
@@ -55,13 +55,18 @@ export async function runPartitions(target: ResolvedTarget, opts: PartitionsRunO
   let statements = 0;
   let connected = false;
   try {
-    const params = await resolveConnection(target.connection);
-    server = { host: params.host, port: params.port, database: params.database };
-    const db = await Db.connect(params, { statementTimeoutMs: opts.statementTimeoutMs ?? 60_000, lockTimeoutMs: 2_000, connectTimeoutMs: target.connectTimeoutMs });
+    const db = await connectTarget(target.connection, { statementTimeoutMs: opts.statementTimeoutMs ?? 60_000, lockTimeoutMs: 2_000, connectTimeoutMs: target.connectTimeoutMs },
+      opts.logger, { onResolved: (p) => (server = { host: p.host, port: p.port, database: p.database }) });
     connected = true;
     try {
-      server = { ...server, database: db.server.database, version: db.server.version, inRecovery: db.server.inRecovery };
-      for (const raw of target.partitions) {
+      server = { host: db.params.host, port: db.params.port, database: db.server.database, version: db.server.version, inRecovery: db.server.inRecovery };
+      // A standby is read-only: refuse before any DDL, saying to target the primary.
+      const onStandby = db.server.inRecovery ? standbyMessage(db.params.host, db.params.port) : undefined;
+      if (onStandby) {
+        outcomes.push(...refuseOnStandby(target.partitions, onStandby));
+        errors.push({ stage: 'check', message: onStandby });
+      }
+      for (const raw of onStandby ? [] : target.partitions) {
         let policy;
         try {
           policy = parsePolicy(raw);
