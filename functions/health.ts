@@ -28,7 +28,7 @@ const payloadSchema = z.strictObject({
 export interface HealthSummary {
   targets: number;
   worst: string;
-  results: { target: string; worst?: string; notifications?: number; errors?: string[]; report?: string }[];
+  results: { target: string; worst?: string; notifications?: number; errors?: string[]; report?: string; unchanged?: boolean }[];
 }
 
 async function run(event: unknown): Promise<HealthSummary> {
@@ -43,7 +43,7 @@ async function run(event: unknown): Promise<HealthSummary> {
     runHealth(target, { alerts: rt.alerts, state: rt.state, sink: rt.sink, sns: rt.sns, only: parsed.data.checks, logger, servers }));
   const results: HealthSummary['results'] = settled.map((s, i) =>
     s.status === 'fulfilled'
-      ? { target: targets[i].id, worst: s.value.report.summary.worst, notifications: s.value.report.notifications.length, errors: s.value.report.errors.map((e) => e.message), report: s.value.report.location?.json }
+      ? { target: targets[i].id, worst: s.value.report.summary.worst, notifications: s.value.report.notifications.length, errors: s.value.report.errors.map((e) => e.message), report: s.value.report.location?.json, ...(s.value.unchanged ? { unchanged: true } : {}) }
       : { target: targets[i].id, errors: [errorMessage(s.reason)] });
   // A target whose run threw has no verdict: count it as critical, never as fine.
   const worst = worstSeverity(results.map((r) => (r.worst ?? 'critical') as Severity));

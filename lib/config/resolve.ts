@@ -17,6 +17,8 @@ export interface HealthSettings {
   maxSessionsPerCheck: number;
   statementTimeoutMs: number;
   lockTimeoutMs: number;
+  /** 0: a report every run. */
+  unchangedReportEveryMs: number;
 }
 
 export interface AdviseConfigSettings {
@@ -88,6 +90,7 @@ export function resolveTarget(config: Config, target: TargetConfig, path = 'targ
       maxSessionsPerCheck: health.maxSessionsPerCheck,
       statementTimeoutMs: parseDurationMs(health.statementTimeout)!,
       lockTimeoutMs: parseDurationMs(health.lockTimeout)!,
+      unchangedReportEveryMs: parseDurationMs(health.unchangedReportEvery)!,
     },
     advise: resolveAdvise(mergeDeep(mergeDeep({ ...ADVISE_CONFIG_DEFAULTS }, config.defaults?.advise), target.advise)),
     partitions: target.partitions ?? config.defaults?.partitions ?? [],

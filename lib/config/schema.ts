@@ -57,6 +57,8 @@ export const healthSchema = z.strictObject({
   maxSessionsPerCheck: z.number().int().positive().optional(),
   statementTimeout: duration.optional(),
   lockTimeout: duration.optional(),
+  /** A run with the same verdicts as the last report and nothing to alert writes no report until this long after it ("0s": every run). */
+  unchangedReportEvery: duration.optional(),
 });
 
 const sslmode = z.enum(['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full']);

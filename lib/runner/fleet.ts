@@ -15,7 +15,7 @@ import { CHECK_RUN_FAILED, FleetRunInput, FleetRunSummary, summarizeFleetRun } f
 import { CHECK_MISSED_RUN, findMissedRuns, WatchedSchedule } from '../fleet/watchdog';
 import type { Logger } from '../log';
 import type { Advisor, Notification, RunError } from '../report/types';
-import type { ReportSink } from '../sinks/types';
+import type { LatestPointer, ReportSink } from '../sinks/types';
 import { claimTransitions, loadMemory } from './state-steps';
 
 export const FLEET_STATE_TARGET = '_fleet';
@@ -46,7 +46,8 @@ export async function runFleetSummary(input: FleetRunInput, opts: FleetRunOption
   const memory = await loadMemory(opts.state, input.advisor, FLEET_STATE_TARGET, opts.logger, errors);
   let nextMemory = memory;
   let watchdog: Awaited<ReturnType<typeof findMissedRuns>> | undefined;
-  const readLatest = opts.sink?.readLatest?.bind(opts.sink);
+  const pointer = opts.sink?.readLatest?.bind(opts.sink);
+  const readLatest = pointer && ((advisor: Advisor, target: string) => lastRun(advisor, target, pointer, opts.state));
   if (input.advisor === 'health' && readLatest) {
     watchdog = await findMissedRuns({
       targets: opts.targets,
@@ -76,4 +77,19 @@ export async function runFleetSummary(input: FleetRunInput, opts: FleetRunOption
   };
   opts.logger.info(`pgsteward ${input.advisor} fleet run: ${summary.ok} ok, ${summary.undelivered} undelivered, ${summary.failed} failed of ${summary.targets}`, { summary: out });
   return { summary: out, notifications: claimed.notifications, errors };
+}
+
+/**
+ * When an advisor last ran for a target: its newest report, or for health, whose unchanged runs
+ * write no report (health-quiet.ts), whichever is newer of that and its state document's
+ * `updatedAt` (written by every run that reached the alert claim).
+ */
+async function lastRun(advisor: Advisor, target: string, pointer: (a: Advisor, t: string) => Promise<LatestPointer | undefined>, state?: StateStore): Promise<LatestPointer | undefined> {
+  const latest = await pointer(advisor, target);
+  if (advisor !== 'health' || !state) return latest;
+  const { doc } = await state.load(`${advisor}/${target}`);
+  const updatedAt = (doc as { updatedAt?: unknown } | undefined)?.updatedAt;
+  if (typeof updatedAt !== 'string' || Number.isNaN(Date.parse(updatedAt))) return latest;
+  if (latest && Date.parse(latest.startedAt) >= Date.parse(updatedAt)) return latest;
+  return { schemaVersion: 1, advisor, target, runId: latest?.runId ?? 'state', json: latest?.json ?? '', ...latest, startedAt: updatedAt };
 }

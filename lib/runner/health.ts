@@ -14,6 +14,7 @@ import { runChecks, summarize } from '../health/run';
 import type { ConnectionParams } from '../pg/credentials';
 import { connectTarget } from '../pg/connect-target';
 import type { HealthReport, RunError } from '../report/types';
+import { LAST_REPORT_KEY as LAST_REPORT, quietCandidate } from './health-quiet';
 import { deliver, DeliveryOptions } from './deliver';
 import { unclaim } from './unclaim';
 import { claimTransitions, loadMemory } from './state-steps';
@@ -38,6 +39,8 @@ export interface HealthRunOutcome {
   report: HealthReport;
   /** A report write, state write or publish failed: the run must end non-zero. */
   deliveryFailed: boolean;
+  /** Same verdicts as the last written report and nothing to send: no report was written (health-quiet.ts). */
+  unchanged?: true;
 }
 
 export async function runHealth(target: ResolvedTarget, opts: HealthRunOptions): Promise<HealthRunOutcome> {
@@ -84,6 +87,8 @@ export async function runHealth(target: ResolvedTarget, opts: HealthRunOptions):
 
   // 3. Alert lifecycle, claimed in the state store so overlapping runs never notify twice.
   // Server-wide findings are alerted under the server's host:port, in the server's own state.
+  const quiet = quietCandidate({ last: memory[LAST_REPORT], findings, hadErrors: errors.length > 0, started, everyMs: target.health.unchangedReportEveryMs, hasState: !!opts.state && !!opts.sink });
+  memory = { ...memory, [LAST_REPORT]: quiet.remember };
   const input = { target: target.id, advisor: 'health' as const, findings: findings.filter((f) => f.scope !== 'server'), evaluatedChecks, now: started, settings: opts.alerts };
   const claimed = await claimTransitions(opts.state, input, memory, errors);
   const before = claimed.before;
@@ -106,7 +111,9 @@ export async function runHealth(target: ResolvedTarget, opts: HealthRunOptions):
     notifications,
     errors,
   };
-  const delivery = await deliver(report, { ...opts, now });
+  // Nothing new to say and nothing to send: the state written above is the run's only trace.
+  const unchanged = quiet.quiet && !notifications.some((n) => !n.silenced) && !errors.length;
+  const delivery = await deliver(report, { ...opts, ...(unchanged ? { sink: undefined } : {}), now });
   if (delivery.unpublished.length && opts.state) {
     const mine = delivery.unpublished.filter((n) => n.target === target.id);
     const theServer = delivery.unpublished.filter((n) => n.target !== target.id);
@@ -118,5 +125,5 @@ export async function runHealth(target: ResolvedTarget, opts: HealthRunOptions):
     }
   }
   const deliveryFailed = errors.some((e) => e.stage === 'report' || e.stage === 'alert' || e.stage === 'state');
-  return { report, deliveryFailed };
+  return { report, deliveryFailed, ...(unchanged ? { unchanged: true } : {}) };
 }
