@@ -55,4 +55,10 @@ export function schedulesOf(config: Config): Record<Advisor, WatchedSchedule> {
 
 export const handler = middy(run)
   .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(failLoudly('health', logger));
+  .use(failLoudly(advisorOfEvent, logger));
+
+/** The run's advisor, when the event says which (it may be the malformed part). */
+function advisorOfEvent(event: unknown): Advisor {
+  const a = (event as { advisor?: unknown } | null)?.advisor;
+  return a === 'advise' || a === 'partitions' ? a : 'health';
+}

@@ -13,9 +13,11 @@ import { DeliveryError, errorMessage } from '../../lib/errors';
 import type { Advisor } from '../../lib/report/types';
 import { env } from '../constants';
 
-export function failLoudly(advisor: Advisor, logger: Logger): MiddlewareObj {
+/** `advisorOf`: the advisor, or how to read it from the event (the fleet summary serves all three). */
+export function failLoudly(advisorOf: Advisor | ((event: unknown) => Advisor), logger: Logger): MiddlewareObj {
   return {
     onError: async (request) => {
+      const advisor = typeof advisorOf === 'function' ? advisorOf(request.event) : advisorOf;
       const message = errorMessage(request.error);
       if (request.error instanceof DeliveryError) {
         logger.error(`pgsteward ${advisor} ran, but some results were not delivered`, { error: message });

@@ -15,6 +15,7 @@ import type { MessageAttributeValue } from '@aws-sdk/client-sns';
 import { Severity, worstSeverity } from '../health/catalog';
 import type { Advisor, Notification, ReportLocation } from '../report/types';
 import { byUrgencyThenKey } from './lifecycle';
+import { runbookLinks } from './runbook';
 
 export interface SnsMessage {
   Subject: string;
@@ -30,6 +31,8 @@ export interface MessageInput {
   notifications: Notification[];
   /** Where the report was written; `missing` says why it could not be. */
   report?: ReportLocation & { missing?: string };
+  /** Base URL of the rendered runbook (alerts.runbookUrl); without it, its path in the repository. */
+  runbookUrl?: string;
   now: Date;
 }
 
@@ -74,7 +77,7 @@ export function buildSnsMessages(input: MessageInput): SnsMessage[] {
     input,
     firing: items.filter((n) => n.state === 'firing').length,
     resolved: items.filter((n) => n.state === 'resolved').length,
-    pointer: reportPointer(input.report),
+    pointer: [...reportPointer(input.report), ...runbookLinks(input.advisor, input.notifications.filter((n) => !n.silenced), input.runbookUrl).map((l) => `Runbook: ${l}`)],
   };
   const hasReport = Boolean(input.report?.json || input.report?.markdown || input.report?.consoleUrl) && !input.report?.missing;
   const maxParts = hasReport ? 1 : MAX_PARTS_WITHOUT_REPORT;

@@ -61,6 +61,7 @@ export interface AlertSettings {
   repeatIntervalMs: number;
   for: number;
   silences: Silence[];
+  runbookUrl?: string;
 }
 
 type Plain = Record<string, unknown>;
@@ -121,6 +122,7 @@ export function resolveAlerts(config: Config): AlertSettings {
     repeatIntervalMs: parseDurationMs(a.repeatInterval ?? ALERT_DEFAULTS.repeatInterval)!,
     for: a.for ?? ALERT_DEFAULTS.for,
     silences: a.silences ?? [],
+    ...(a.runbookUrl ? { runbookUrl: a.runbookUrl } : {}),
   };
 }
 

@@ -169,6 +169,8 @@ export const alertsSchema = z.strictObject({
   repeatInterval: duration.optional(),
   for: z.number().int().min(1).optional(),
   silences: z.array(silenceSchema).optional(),
+  /** Your rendered copy of docs/runbook.md (e.g. on your Git host); alerts link `<url>#check-<id>`. */
+  runbookUrl: z.url().optional(),
 });
 
 export const reportsSchema = z.strictObject({

@@ -18,6 +18,10 @@ import { formatDuration } from '../config/units';
 import type { ResolvedTarget } from '../config/resolve';
 import type { Advisor } from '../report/types';
 import type { LatestPointer } from '../sinks/types';
+import { mapSettled } from '../runner/concurrency';
+
+/** Pointer reads in flight at once (S3 serves thousands a second per prefix). */
+const READS = 16;
 
 export const CHECK_MISSED_RUN = 'missed_run';
 export const MISSED_AFTER_PERIODS = 2;
@@ -61,7 +65,9 @@ export async function findMissedRuns(input: WatchdogInput): Promise<WatchdogResu
   const unwatched = new Set<string>();
   const unreadable: string[] = [];
   const watchingSince: Record<string, string> = {};
-  let watched = 0;
+  // Which (target, advisor) pairs to look at, then their pointers, READS at a time: 200 targets
+  // are ~500 sequential S3 GETs otherwise, inside a summary step that has a minute.
+  const pairs: { target: ResolvedTarget; advisor: Advisor; periodMs: number; since: string }[] = [];
   for (const target of input.targets) {
     for (const advisor of advisorsFor(target)) {
       const schedule = input.schedules[advisor];
@@ -71,29 +77,31 @@ export async function findMissedRuns(input: WatchdogInput): Promise<WatchdogResu
         continue;
       }
       const key = `${advisor}/${target.id}`;
-      const since = input.watchingSince[key] ?? input.now.toISOString();
-      watchingSince[key] = since;
-      let latest: LatestPointer | undefined;
-      try {
-        latest = await input.readLatest(advisor, target.id);
-      } catch (err) {
-        unreadable.push(`${key}: ${(err as Error).message}`);
-        continue;
-      }
-      watched++;
-      const graceMs = periods * schedule.periodMs;
-      const lastMs = latest ? Date.parse(latest.startedAt) : Date.parse(since);
-      if (nowMs - lastMs <= graceMs) continue;
-      const age = formatDuration(nowMs - lastMs);
-      findings.push({
-        check: CHECK_MISSED_RUN,
-        object: `${target.id}/${advisor}`,
-        severity: 'warning',
-        message: latest
-          ? `no ${advisor} report for ${target.id} in ${age} (last ${latest.startedAt}); expected one every ${formatDuration(schedule.periodMs)}`
-          : `no ${advisor} report for ${target.id} since the watchdog started looking ${age} ago; expected one every ${formatDuration(schedule.periodMs)}`,
-      });
+      watchingSince[key] = input.watchingSince[key] ?? input.now.toISOString();
+      pairs.push({ target, advisor, periodMs: schedule.periodMs, since: watchingSince[key] });
     }
   }
+  const read = await mapSettled(pairs, READS, (p) => input.readLatest(p.advisor, p.target.id));
+  let watched = 0;
+  pairs.forEach(({ target, advisor, periodMs, since }, i) => {
+    const r = read[i];
+    if (r.status === 'rejected') {
+      unreadable.push(`${advisor}/${target.id}: ${(r.reason as Error).message}`);
+      return;
+    }
+    watched++;
+    const latest = r.value;
+    const lastMs = latest ? Date.parse(latest.startedAt) : Date.parse(since);
+    if (nowMs - lastMs <= periods * periodMs) return;
+    const age = formatDuration(nowMs - lastMs);
+    findings.push({
+      check: CHECK_MISSED_RUN,
+      object: `${target.id}/${advisor}`,
+      severity: 'warning',
+      message: latest
+        ? `no ${advisor} report for ${target.id} in ${age} (last ${latest.startedAt}); expected one every ${formatDuration(periodMs)}`
+        : `no ${advisor} report for ${target.id} since the watchdog started looking ${age} ago; expected one every ${formatDuration(periodMs)}`,
+    });
+  });
   return { findings, watched, unwatched: [...unwatched], unreadable, watchingSince };
 }

@@ -26,7 +26,8 @@ export function serverName(host: string, port: number): string {
  * may be a Unix socket directory (`/var/run/postgresql`): encoded, so it stays one path segment.
  */
 export function serverStateName(server: string): string {
-  return `health/server=${encodeURIComponent(server).replace(/%/g, '_')}`;
+  const safe = server.replace(/[^A-Za-z0-9._:-]/g, (c) => `_${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `health/server=${safe}`;
 }
 
 /** The server a connection names in the config itself, or undefined when only run time tells. */

@@ -24,6 +24,8 @@ export interface DeliveryOptions {
    * digest, lib/digest), from the report and where it was written; may return none.
    */
   compose?: (report: Report, where: MessageInput['report']) => SnsMessage[];
+  /** The runners pass their alert settings through; only the runbook link is read here. */
+  alerts?: { runbookUrl?: string };
   logger: Logger;
   now: () => Date;
 }
@@ -73,9 +75,15 @@ export async function deliver(report: Report, opts: DeliveryOptions): Promise<De
   let unpublished: Notification[] = [];
   if (opts.sns && (toSend.length || opts.compose)) {
     const where = { ...report.location, missing: written || !opts.sink ? undefined : errors.map((e) => e.message).join('; ') };
-    const messages = opts.compose
-      ? opts.compose(report, where)
-      : buildSnsMessages({ advisor: report.advisor, target: report.target, notifications: toSend, report: where, now: opts.now() });
+    const plain = () => buildSnsMessages({ advisor: report.advisor, target: report.target, notifications: toSend, report: where, now: opts.now(), runbookUrl: opts.alerts?.runbookUrl });
+    let messages: SnsMessage[];
+    try {
+      messages = opts.compose ? opts.compose(report, where) : plain();
+    } catch (err) {
+      // A digest bug must not silence the alerts it would have carried: send them plainly.
+      fail({ stage: 'alert', message: `digest not built, alerts sent without it: ${errorMessage(err)}` }, 'compose failed', err);
+      messages = toSend.length ? plain() : [];
+    }
     const result = await publish(messages, opts.sns);
     if (result.failed.length) {
       unpublished = toSend;

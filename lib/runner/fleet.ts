@@ -66,7 +66,7 @@ export async function runFleetSummary(input: FleetRunInput, opts: FleetRunOption
   const claimed = await claimTransitions(opts.state, { target: FLEET_STATE_TARGET, advisor: input.advisor, findings, evaluatedChecks, now, settings: opts.alerts }, nextMemory, errors);
   const toSend = claimed.notifications.filter((n) => !n.silenced);
   if (toSend.length && opts.sns) {
-    const messages = buildSnsMessages({ advisor: input.advisor, target: 'fleet', notifications: toSend, now });
+    const messages = buildSnsMessages({ advisor: input.advisor, target: 'fleet', notifications: toSend, now, runbookUrl: opts.alerts.runbookUrl });
     const result = await publish(messages, opts.sns);
     if (result.failed.length) errors.push({ stage: 'alert', message: `${result.failed.length} fleet alert message(s) not published: ${result.failed.map((f) => errorMessage(f.error)).join('; ')}` });
   }

@@ -76,7 +76,8 @@ describe('SNS messages', () => {
 
     const { chat, email } = decode(m);
     expect(email).toContain('The full report could not be written: AccessDenied on s3://reports');
-    expect(chat.content.nextSteps).toEqual(['The full report could not be written: AccessDenied on s3://reports']);
+    expect(chat.content.nextSteps).toEqual(['The full report could not be written: AccessDenied on s3://reports', 'Runbook: docs/runbook.md#check-vacuum']);
+    expect(email).toContain('Runbook: docs/runbook.md#check-vacuum');
   });
 
   it('keeps the subject one short line whatever the target name holds', () => {
