@@ -74,6 +74,11 @@ export interface DeploySettings {
   partitionsFunction: FunctionSize;
   /** Target ids in config order: each run fans out to one invocation per id. */
   targetIds: string[];
+  /**
+   * The targets with partition policies (their own, or the defaults'): the partitions run fans
+   * out over these only; an invocation for a target without policies would do nothing, hourly.
+   */
+  partitionTargetIds: string[];
   /** How many targets one run works on at once (deploy.fanOut.maxConcurrency). */
   maxConcurrency: number;
   /** IAM-authenticated database users, deduplicated. */
@@ -150,6 +155,7 @@ export function deploySettings(document: unknown, source = 'config'): DeploySett
     partitions,
     partitionsFunction: { memorySize: deploy.partitions?.memorySize ?? DEPLOY_DEFAULTS.partitionsMemorySize, timeoutSeconds: partitionsTimeoutSeconds },
     targetIds: (config.targets ?? []).map((t) => t.id),
+    partitionTargetIds: (config.targets ?? []).filter((t) => (t.partitions ?? config.defaults?.partitions ?? []).length > 0).map((t) => t.id),
     maxConcurrency: deploy.fanOut?.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
     databaseUsers: databaseUsers(config),
   };

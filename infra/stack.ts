@@ -212,7 +212,7 @@ export class PgstewardStack extends Stack {
       fnTimeout: Duration.seconds(o.timeoutSeconds),
       summary: this.summary.fn,
       summaryTimeout: SUMMARY_TIMEOUT,
-      targetIds: s.targetIds,
+      targetIds: o.advisor === 'partitions' ? s.partitionTargetIds : s.targetIds,
       maxConcurrency: s.maxConcurrency,
       type: o.type,
       periodSeconds: schedulePeriodSeconds(o.schedule.expression),

@@ -12,8 +12,9 @@
  *   >= $43/month, more with retries; partitions hourly: 720 x 200 = 144,000, ~$3.50/month;
  *   advise nightly: 30 x 200 = 6,000, ~$0.05/month after the free tier.
  * - Express bills $1.00 per million executions plus $0.00001667 per GB-second (64 MB minimum):
- *   health: 8,640 runs x ~40 s (200 targets / 10 at once x ~2 s) x 0.0625 GB = 21,600 GB-s
- *   = $0.36 + $0.01 of requests; partitions: 720 x ~40 s x 0.0625 GB = 1,800 GB-s = $0.03.
+ *   health: 8,640 runs x ~4 s (200 targets / 10 at once x 0.18 s measured by bench:fleet, plus
+ *   the summary) x 0.0625 GB = 2,160 GB-s = $0.04 + $0.01 of requests ($0.37 at a pessimistic
+ *   40 s a run); partitions: 720 x ~4 s x 0.0625 GB = 180 GB-s, under a cent.
  *   But an Express execution lasts at most 5 minutes, and advise (up to 10 minutes per target,
  *   20 waves) does not fit: advise is Standard, health and partitions are Express. Express
  *   starts asynchronously at-least-once; both advisors tolerate a duplicate run (alert state

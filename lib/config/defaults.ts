@@ -76,8 +76,18 @@ export const DEPLOY_DEFAULTS = {
   /** Nightly, when the workload of the day is in pg_stat_statements. */
   adviseSchedule: 'cron(0 3 * * ? *)',
   timezone: 'UTC',
+  /**
+   * One health run of one target peaked at 96 MB RSS (bench:fleet, 50 databases: p50 and max),
+   * so 256 MB leaves 2.7x headroom for bigger catalogs and longer session lists.
+   */
   memorySize: 256,
-  timeout: '60s',
+  /**
+   * A run took 176 ms at p50 and 202 ms at worst against a local server (bench:fleet); a remote
+   * one adds a dozen round trips. 30 s covers the 10 s connect timeout plus a slow statement or
+   * two (each capped by statement_timeout, 10 s), and keeps a fleet run of 50 targets, 10 at a
+   * time, inside an Express workflow's 5 minutes even if every target hangs to its timeout.
+   */
+  timeout: '30s',
   /**
    * advise parses up to `top` statements with the WASM parser, keeps a pg_stat_statements
    * snapshot (up to pg_stat_statements.max rows with their texts) and plans each statement
@@ -85,8 +95,10 @@ export const DEPLOY_DEFAULTS = {
    */
   adviseMemorySize: 1024,
   /**
-   * A few thousand EXPLAINs per target (~1 ms each plus the network round trip), 30 s per
-   * statement at worst, two targets at a time: 10 minutes, with Lambda's 15-minute cap above it.
+   * One target per invocation: a few thousand EXPLAINs (~1 ms each plus the network round trip;
+   * bench:fleet's small workload took 267 ms, bench:advisor's TPC-H 3-4 s), 30 s per statement at
+   * worst: 10 minutes, with Lambda's 15-minute cap above it. Peak memory was 148 MB; the 1 GB is
+   * for the CPU Lambda gives with it.
    */
   adviseTimeout: '10m',
   /**
@@ -102,8 +114,9 @@ export const DEPLOY_DEFAULTS = {
   partitionsMemorySize: 512,
   /**
    * Each step waits at most its lock_timeout (2 s by default, retried a few times) and a table
-   * takes a few steps per partition to create or retire; 5 minutes covers a catch-up of dozens of
-   * tables across two targets at a time, and stays well inside the hourly interval.
+   * takes a few steps per partition to create or retire; 5 minutes covers one target's catch-up
+   * of dozens of tables (bench:partitions: 100 tables from scratch in 10 s), and stays well inside
+   * the hourly interval.
    */
   partitionsTimeout: '5m',
   /** Reports are a history to compare against, not an archive; a quarter covers most trend questions. */

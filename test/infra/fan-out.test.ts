@@ -14,6 +14,8 @@ import {
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const ids = (n: number) => Array.from({ length: n }, (_, i) => `db-${String(i + 1).padStart(2, '0')}`);
 const fleet = (n: number, deploy: Doc = {}): Doc => ({
+  // Every target keeps a partitioned table, so the partitions run covers all of them too.
+  defaults: { partitions: [{ table: 'public.events', column: 'at', interval: '1 day' }] },
   targets: ids(n).map((id) => ({ id, connection: { url: `postgres://pgsteward@${id}.internal:5432/app?sslmode=verify-full` } })),
   deploy,
 });
@@ -108,9 +110,23 @@ describe('sizing', () => {
     expect(states(one, 'health').EachTarget.ItemProcessor.States.Run.TimeoutSeconds).toBeUndefined();
   });
 
+  test('the partitions run covers only the targets with partition policies (their own or the defaults\')', () => {
+    const doc = fleet(3);
+    const targets = doc.targets as Doc[];
+    targets[1].partitions = [];
+    const t = synth({ targets, deploy: {} } as Doc);
+    // No defaults: only a target's own policies count; none has any but the one we give.
+    expect(definitionOf(advisorStateMachine(t, 'partitions')[1]).States.Targets.Result.targets).toEqual([]);
+    const withDefaults = synth(doc);
+    expect(definitionOf(advisorStateMachine(withDefaults, 'partitions')[1]).States.Targets.Result.targets).toEqual(['db-01', 'db-03']);
+    expect(definitionOf(advisorStateMachine(withDefaults, 'health')[1]).States.Targets.Result.targets).toEqual(ids(3));
+  });
+
   test('warns at synth when a fleet cannot finish in an Express run even without retries', () => {
-    Annotations.fromStack(stackFor(fleet(50))).hasWarning('/Test/HealthRun', Match.stringLikeRegexp('health: 50 targets, 10 at a time'));
-    Annotations.fromStack(stackFor(fleet(50, { fanOut: { maxConcurrency: 40 } }))).hasNoWarning('/Test/HealthRun', Match.anyValue());
+    Annotations.fromStack(stackFor(fleet(100))).hasWarning('/Test/HealthRun', Match.stringLikeRegexp('health: 100 targets, 10 at a time'));
+    // The default 30 s health timeout keeps 50 targets, 10 at a time, inside Express's 5 minutes.
+    Annotations.fromStack(stackFor(fleet(50))).hasNoWarning('/Test/HealthRun', Match.anyValue());
+    Annotations.fromStack(stackFor(fleet(100, { fanOut: { maxConcurrency: 40 } }))).hasNoWarning('/Test/HealthRun', Match.anyValue());
     Annotations.fromStack(stackFor(fleet(1))).hasNoWarning('*', Match.anyValue());
   });
 });
