@@ -4,6 +4,8 @@
  * transaction that is always rolled back — fine on a throwaway database, never on production).
  * The trial engine builds indexes, which only a table's owner may do: it runs as the superuser.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Client } from 'pg';
 import type { AdviseReport } from '../report/types';
 import { EXIT } from './exit-codes';
@@ -30,11 +32,16 @@ export async function makeWorkload(setup: Client, app: Client): Promise<string[]
   return ['shop_orders (200,000 rows) read by customer, newest first, with no index on customer_id', 'shop_customers (100,000 rows) looked up by email, with no index'];
 }
 
-/** `pgsteward advise --what-if trial --out … --json --quiet`, its JSON captured. */
-export async function runAdviseCli(url: string, out: string, streams: Streams): Promise<AdviseReport | undefined> {
+/**
+ * `pgsteward advise --what-if trial --out … --json --quiet` on target "demo" (as health and
+ * partitions, so the three reports share one history page), its JSON captured.
+ */
+export async function runAdviseCli(url: string, base: string, out: string, streams: Streams): Promise<AdviseReport | undefined> {
   let json = '';
+  const configFile = join(base, 'demo-advise.json');
+  writeFileSync(configFile, JSON.stringify({ targets: [{ id: 'demo', connection: { url } }] }, null, 2), { mode: 0o600 });
   // The default budget, a tenth of this small database, could not hold one index on shop_orders.
-  const code = await main(['advise', '--database-url', url, '--what-if', 'trial', '--storage-budget', '50MB', '--out', out, '--json', '--quiet'], { ...streams, out: (s) => { json += s; } });
+  const code = await main(['advise', '--config', configFile, '--what-if', 'trial', '--storage-budget', '50MB', '--out', out, '--json', '--quiet'], { ...streams, out: (s) => { json += s; } });
   try {
     const report = JSON.parse(json) as AdviseReport;
     return code === EXIT.UNUSABLE ? undefined : report;

@@ -90,7 +90,7 @@ export async function demoCommand(argv: string[], streams: Streams): Promise<num
     const report = await runHealthCli(demo, `postgres://pgsteward:${stewardPassword}@127.0.0.1:${port}/${DB}`, out, streams);
     if (!report) return EXIT.UNUSABLE;
     streams.err(healthSummary(report, streams));
-    say(`reports under ${out}:\n  JSON      ${report.location?.json ?? '(not written)'}\n  Markdown  ${report.location?.markdown ?? '(not written)'}`);
+    say(`reports under ${out}:\n  HTML      ${report.location?.html ?? '(not written)'}\n  JSON      ${report.location?.json ?? '(not written)'}\n  Markdown  ${report.location?.markdown ?? '(not written)'}\n  history   ${report.location?.index ?? '(not written)'}`);
     const missing = EXPECTED.filter((c) => !report.findings.some((f) => f.check === c && f.severity !== 'ok'));
     if (missing.length) say(`WARNING: expected findings missing: ${missing.join(', ')} (a check may have regressed)`);
     if (report.errors.some((e) => e.stage === 'connect' || e.stage === 'report')) return EXIT.UNUSABLE;
@@ -100,16 +100,17 @@ export async function demoCommand(argv: string[], streams: Streams): Promise<num
     const workload = await makeWorkload(setup, await connect(demo, superuser, 'demo-shop'));
     say(`an application workload:\n${workload.map((w) => `  - ${w}`).join('\n')}`);
     say('running pgsteward advise --what-if trial (no HypoPG here: real indexes in a rolled-back transaction, as the table owner)…');
-    const advice = await runAdviseCli(superuser, out, streams);
+    const advice = await runAdviseCli(superuser, demo.base, out, streams);
     if (!advice) return EXIT.UNUSABLE;
     streams.err(adviseSummary(advice));
-    say(`advice report: ${advice.location?.markdown ?? '(not written)'}`);
+    say(`advice report: ${advice.location?.html ?? advice.location?.markdown ?? '(not written)'}`);
 
     say(`a partitioned table left behind: ${await makePartitionedTable(setup)}`);
     say('running pgsteward partitions (daily, premake 3, retention 30 days)…');
     const parts = await runPartitionsCli(superuser, demo.base, out, streams);
     if (!parts) return EXIT.UNUSABLE;
     streams.err(partitionsSummary(parts));
+    if (parts.location?.index) say(`every report of this target, newest first: ${parts.location.index}`);
     // One JSON document on stdout, as every command: the three reports, in the order they ran.
     if (flags.json) streams.out(`${JSON.stringify({ reports: [report, advice, parts] }, null, 2)}\n`);
     return EXIT.OK;
