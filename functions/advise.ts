@@ -56,7 +56,7 @@ async function run(event: unknown): Promise<AdviseSummary> {
   if (!parsed.success) throw new ConfigError(formatIssues(parsed.error.issues), 'on-demand payload');
   const storageBudgetBytes = parsed.data.storageBudget === undefined ? undefined : parseSizeBytes(parsed.data.storageBudget);
   const rt = runtime();
-  const targets = selectTargets(rt.config, parsed.data.targets);
+  const targets = selectTargets(rt.config, parsed.data.targets, 'advise');
   const settled = await mapSettled(targets, concurrency, (target) =>
     runAdvise(target, { alerts: rt.alerts, state: rt.state, sink: rt.sink, sns: rt.sns, storageBudgetBytes, logger }));
   const results: AdviseSummary['results'] = settled.map((s, i) => {

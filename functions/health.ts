@@ -35,7 +35,7 @@ async function run(event: unknown): Promise<HealthSummary> {
   const parsed = payloadSchema.safeParse(event ?? {});
   if (!parsed.success) throw new ConfigError(formatIssues(parsed.error.issues), 'on-demand payload');
   const rt = runtime();
-  const targets = selectTargets(rt.config, parsed.data.targets);
+  const targets = selectTargets(rt.config, parsed.data.targets, 'health');
   // Who covers each server's instance-level checks comes from the whole config, so one
   // invocation per target (fan-out) and one invocation for all agree (lib/health/servers.ts).
   const servers = new ServerClaims(rt.config.targets ?? []);

@@ -111,7 +111,7 @@ async function run(event: unknown): Promise<PartitionsSummary> {
   // without either, archive policies are reported and nothing is dropped.
   const archiveConfig = env.archiveBucket ? { ...rt.config.archive, bucket: env.archiveBucket } : rt.config.archive;
   const archive = archiveDestinationFor(archiveConfig, undefined, () => makeS3Client({ region: rt.config.reports?.region, endpoint: env.s3Endpoint ?? rt.config.reports?.endpoint }));
-  const { run: targets, skipped } = withPolicies(selectTargets(rt.config, ids), !!ids?.length, tables);
+  const { run: targets, skipped } = withPolicies(selectTargets(rt.config, ids, 'partitions'), !!ids?.length, tables);
   const settled = await mapSettled(targets, concurrency, (target) =>
     runPartitions(target, { alerts: rt.alerts, state: rt.state, sink: rt.sink, sns: rt.sns, dryRun, logger, archive }));
   const results: PartitionsSummary['results'] = settled.map((s, i) => {

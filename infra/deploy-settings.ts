@@ -79,6 +79,9 @@ export interface DeploySettings {
    * out over these only; an invocation for a target without policies would do nothing, hourly.
    */
   partitionTargetIds: string[];
+  /** The targets whose `advisors` include health / advise (default: all). */
+  healthTargetIds: string[];
+  adviseTargetIds: string[];
   /** How many targets one run works on at once (deploy.fanOut.maxConcurrency). */
   maxConcurrency: number;
   /** IAM-authenticated database users, deduplicated. */
@@ -155,10 +158,17 @@ export function deploySettings(document: unknown, source = 'config'): DeploySett
     partitions,
     partitionsFunction: { memorySize: deploy.partitions?.memorySize ?? DEPLOY_DEFAULTS.partitionsMemorySize, timeoutSeconds: partitionsTimeoutSeconds },
     targetIds: (config.targets ?? []).map((t) => t.id),
-    partitionTargetIds: (config.targets ?? []).filter((t) => (t.partitions ?? config.defaults?.partitions ?? []).length > 0).map((t) => t.id),
+    partitionTargetIds: scheduled(config, 'partitions').filter((t) => (t.partitions ?? config.defaults?.partitions ?? []).length > 0).map((t) => t.id),
+    healthTargetIds: scheduled(config, 'health').map((t) => t.id),
+    adviseTargetIds: scheduled(config, 'advise').map((t) => t.id),
     maxConcurrency: deploy.fanOut?.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
     databaseUsers: databaseUsers(config),
   };
+}
+
+/** The targets a scheduled run of `advisor` covers (their `advisors`, default all three). */
+function scheduled(config: Config, advisor: 'health' | 'advise' | 'partitions'): NonNullable<Config['targets']> {
+  return (config.targets ?? []).filter((t) => !t.advisors || t.advisors.includes(advisor));
 }
 
 function lambdaTimeout(text: string, field: string, problems: string[]): number {

@@ -212,7 +212,7 @@ export class PgstewardStack extends Stack {
       fnTimeout: Duration.seconds(o.timeoutSeconds),
       summary: this.summary.fn,
       summaryTimeout: SUMMARY_TIMEOUT,
-      targetIds: o.advisor === 'partitions' ? s.partitionTargetIds : s.targetIds,
+      targetIds: { health: s.healthTargetIds, advise: s.adviseTargetIds, partitions: s.partitionTargetIds }[o.advisor],
       maxConcurrency: s.maxConcurrency,
       type: o.type,
       periodSeconds: schedulePeriodSeconds(o.schedule.expression),

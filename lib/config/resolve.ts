@@ -7,6 +7,7 @@ import { ConfigError } from '../errors';
 import { CHECKS, CHECK_IDS, CheckId, Thresholds } from '../health/catalog';
 import { ADVISE_CONFIG_DEFAULTS, ALERT_DEFAULTS, CONNECTION_DEFAULTS, HEALTH_DEFAULTS } from './defaults';
 import { Config, ConnectionConfig, TargetConfig } from './schema';
+import type { Advisor } from '../report/types';
 import { parseDurationMs, parseSizeBytes } from './units';
 
 export interface HealthSettings {
@@ -45,7 +46,11 @@ export interface ResolvedTarget {
   health: HealthSettings;
   advise: AdviseConfigSettings;
   partitions: Record<string, unknown>[];
+  /** The advisors scheduled runs include this target in (default all three). */
+  advisors: Advisor[];
 }
+
+export const ALL_ADVISORS: Advisor[] = ['health', 'advise', 'partitions'];
 
 export interface Silence {
   target?: string;
@@ -95,11 +100,15 @@ export function resolveTarget(config: Config, target: TargetConfig, path = 'targ
     },
     advise: resolveAdvise(mergeDeep(mergeDeep({ ...ADVISE_CONFIG_DEFAULTS }, config.defaults?.advise), target.advise)),
     partitions: target.partitions ?? config.defaults?.partitions ?? [],
+    advisors: target.advisors ?? ALL_ADVISORS,
   };
 }
 
-/** The targets a run covers: all of them, or those named (an unknown name is an error). */
-export function selectTargets(config: Config, ids?: string[]): ResolvedTarget[] {
+/**
+ * The targets a run covers: those named (an unknown name is an error), or all of them that
+ * include `advisor` in their `advisors`.
+ */
+export function selectTargets(config: Config, ids?: string[], advisor?: Advisor): ResolvedTarget[] {
   const all = config.targets ?? [];
   if (ids && ids.length) {
     const known = new Set(all.map((t) => t.id));
@@ -110,7 +119,7 @@ export function selectTargets(config: Config, ids?: string[]): ResolvedTarget[] 
   }
   return all
     .map((t, i) => ({ t, i }))
-    .filter(({ t }) => !ids?.length || ids.includes(t.id))
+    .filter(({ t }) => (ids?.length ? ids.includes(t.id) : !advisor || (t.advisors ?? ALL_ADVISORS).includes(advisor)))
     .map(({ t, i }) => resolveTarget(config, t, `targets[${i}]`));
 }
 

@@ -152,6 +152,12 @@ const sections = {
 export const targetSchema = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'a target id is 1-63 letters, digits, ".", "_" or "-"'),
   connection: connectionSchema,
+  /**
+   * Which advisors run for this target on schedule (default all three): e.g. only "health"
+   * through an RDS Proxy endpoint or on a replica, where advise and partitions need the primary's
+   * own endpoint (docs/managed-services.md). Naming the target explicitly still runs it.
+   */
+  advisors: z.array(z.enum(['health', 'advise', 'partitions'])).min(1).optional(),
   ...sections,
 });
 

@@ -53,9 +53,9 @@ export interface WatchdogResult {
   watchingSince: Record<string, string>;
 }
 
-/** Which advisors run for a target: every target gets health and advise; partitions only with policies. */
+/** Which advisors run for a target on schedule: its `advisors`, partitions only with policies. */
 export function advisorsFor(target: ResolvedTarget): Advisor[] {
-  return target.partitions.length ? ['health', 'advise', 'partitions'] : ['health', 'advise'];
+  return target.advisors.filter((a) => a !== 'partitions' || target.partitions.length > 0);
 }
 
 export async function findMissedRuns(input: WatchdogInput): Promise<WatchdogResult> {

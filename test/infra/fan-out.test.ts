@@ -122,6 +122,15 @@ describe('sizing', () => {
     expect(definitionOf(advisorStateMachine(withDefaults, 'health')[1]).States.Targets.Result.targets).toEqual(ids(3));
   });
 
+  test('a target scheduled only for health (e.g. behind an RDS Proxy) is in no other run', () => {
+    const doc = fleet(2);
+    (doc.targets as Doc[])[0].advisors = ['health'];
+    const t = synth(doc);
+    expect(definitionOf(advisorStateMachine(t, 'health')[1]).States.Targets.Result.targets).toEqual(['db-01', 'db-02']);
+    expect(definitionOf(advisorStateMachine(t, 'advise')[1]).States.Targets.Result.targets).toEqual(['db-02']);
+    expect(definitionOf(advisorStateMachine(t, 'partitions')[1]).States.Targets.Result.targets).toEqual(['db-02']);
+  });
+
   test('warns at synth when a fleet cannot finish in an Express run even without retries', () => {
     Annotations.fromStack(stackFor(fleet(100))).hasWarning('/Test/HealthRun', Match.stringLikeRegexp('health: 100 targets, 10 at a time'));
     // The default 30 s health timeout keeps 50 targets, 10 at a time, inside Express's 5 minutes.

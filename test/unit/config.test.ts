@@ -58,6 +58,14 @@ describe('config validation names the bad field', () => {
 });
 
 describe('config resolution', () => {
+  it('scheduled runs include a target only for its advisors; naming it still runs it', () => {
+    const config = parseConfig({ targets: [{ ...target, id: 'via-proxy', advisors: ['health'] }, { ...target, id: 'direct' }] });
+    expect(selectTargets(config, undefined, 'health').map((t) => t.id)).toEqual(['via-proxy', 'direct']);
+    expect(selectTargets(config, undefined, 'advise').map((t) => t.id)).toEqual(['direct']);
+    expect(selectTargets(config, ['via-proxy'], 'advise').map((t) => t.id)).toEqual(['via-proxy']);
+    expect(() => parseConfig({ targets: [{ ...target, advisors: ['helth'] }] })).toThrow(/targets\[0\]\.advisors\[0\]/);
+  });
+
   it('merges objects key by key: built-in ← defaults ← target', () => {
     const config = parseConfig({
       defaults: { health: { thresholds: { connections: { warning: 70 } }, redactLiterals: false } },

@@ -57,7 +57,8 @@ describe('summarizeFleetRun', () => {
 
 describe('findMissedRuns', () => {
   const now = new Date('2026-11-27T12:00:00Z');
-  const target = (id: string, partitions = 0) => ({ id, partitions: Array.from({ length: partitions }, () => ({})) }) as unknown as ResolvedTarget;
+  const target = (id: string, partitions = 0, advisors: ResolvedTarget['advisors'] = ['health', 'advise', 'partitions']) =>
+    ({ id, advisors, partitions: Array.from({ length: partitions }, () => ({})) }) as unknown as ResolvedTarget;
   const schedules: Record<'health' | 'advise' | 'partitions', WatchedSchedule> = {
     health: { periodMs: 5 * MIN, enabled: true },
     advise: { periodMs: 1440 * MIN, enabled: true },
@@ -85,6 +86,13 @@ describe('findMissedRuns', () => {
     expect(out.findings.map((f) => f.object).sort()).toEqual(['b/advise', 'b/health']);
     expect(out.watched).toBe(5);
     expect(out.findings[0]).toMatchObject({ check: 'missed_run', severity: 'warning' });
+  });
+
+  it('watches only the advisors a target is scheduled for', async () => {
+    const out = await findMissedRuns({
+      targets: [target('proxy', 1, ['health'])], schedules, readLatest: async () => undefined, now, watchingSince: {},
+    });
+    expect(Object.keys(out.watchingSince)).toEqual(['health/proxy']);
   });
 
   it('a target that never reported is missed only once the watchdog has watched it for two periods', async () => {

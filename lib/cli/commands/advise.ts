@@ -15,7 +15,7 @@ export async function adviseCommand(argv: string[], streams: Streams): Promise<n
     streams.out(ADVISE_HELP);
     return EXIT.OK;
   }
-  const { config, targets, alerts } = runTargets(flags);
+  const { config, targets, alerts } = runTargets(flags, 'advise');
   const delivery = deliveryOptions(flags, config, alerts, streams);
   return runEach(targets, flags, streams, async (target) => {
     const p = progress(streams.err, { tty: !!streams.tty, prefix: `pgsteward advise ${target.id}`, columns: streams.columns });

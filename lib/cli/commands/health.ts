@@ -18,7 +18,7 @@ export async function healthCommand(argv: string[], streams: Streams): Promise<n
   const unknown = flags.checks.filter((c) => !(CHECK_IDS as readonly string[]).includes(c));
   if (unknown.length) throw new UsageError(`unknown check id(s) in --checks: ${unknown.join(', ')} (known: ${CHECK_IDS.join(', ')})`);
 
-  const { config, targets, alerts } = runTargets(flags);
+  const { config, targets, alerts } = runTargets(flags, 'health');
   const delivery = deliveryOptions(flags, config, alerts, streams);
   // Instance-level checks run once per server: its owner is decided from the whole config, so a
   // run of some targets agrees with the one-invocation-per-target deployment.

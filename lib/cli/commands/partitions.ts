@@ -15,7 +15,7 @@ export async function partitionsCommand(argv: string[], streams: Streams): Promi
     streams.out(PARTITIONS_HELP);
     return EXIT.OK;
   }
-  const { config, targets, alerts } = runTargets(flags);
+  const { config, targets, alerts } = runTargets(flags, 'partitions');
   // Archive mode: the config's archive bucket, else --out DIR/archive (never the reports bucket,
   // whose objects expire).
   const archive = archiveDestinationFor(config.archive, flags.out, () => makeS3Client({ region: config.reports?.region }));

@@ -9,17 +9,17 @@ import { loadConfigFile } from '../../config/load';
 import { AlertSettings, resolveAlerts, resolveTarget, ResolvedTarget, selectTargets, targetIdFromUrl } from '../../config/resolve';
 import type { Config } from '../../config/schema';
 import { UsageError } from '../../errors';
-import type { Report } from '../../report/types';
+import type { Advisor, Report } from '../../report/types';
 import { sinkFromConfig } from '../../sinks/from-config';
 import type { RunFlags } from '../args';
 import { EXIT } from '../exit-codes';
 import { jsonDocument, stderrLogger, Streams } from '../output';
 
-export function runTargets(flags: RunFlags): { config: Config; targets: ResolvedTarget[]; alerts: AlertSettings } {
+export function runTargets(flags: RunFlags, advisor?: Advisor): { config: Config; targets: ResolvedTarget[]; alerts: AlertSettings } {
   const config: Config = flags.config ? loadConfigFile(flags.config) : {};
   const targets = flags.databaseUrl
     ? [resolveTarget(config, { id: targetIdFromUrl(flags.databaseUrl), connection: { url: flags.databaseUrl } })]
-    : selectTargets(config, flags.targets);
+    : selectTargets(config, flags.targets, advisor);
   if (!targets.length) throw new UsageError(`${flags.config} defines no targets: add some under "targets", or use --database-url`);
   return { config, targets, alerts: resolveAlerts(config) };
 }
