@@ -85,6 +85,11 @@ export async function reportsCommand(argv: string[], streams: Streams): Promise<
     const toOpen = listed.length === 1
       ? [listed[0].files.html ?? listed[0].files.markdown ?? listed[0].files.json]
       : [...new Set(listed.map((l) => l.index ?? l.files.html ?? l.files.json))];
+    // A fleet would open a tab per database: open the first few and say how to narrow it.
+    if (toOpen.length > MAX_OPEN) {
+      streams.err(`pgsteward reports: ${toOpen.length} targets; opening the first ${MAX_OPEN} (use --target ID to choose)\n`);
+      toOpen.length = MAX_OPEN;
+    }
     for (const file of toOpen) {
       try {
         const how = await openFile(file);
@@ -97,6 +102,9 @@ export async function reportsCommand(argv: string[], streams: Streams): Promise<
   }
   return failed ? EXIT.FAILED : EXIT.OK;
 }
+
+/** Browser tabs `--open` starts at most. */
+const MAX_OPEN = 5;
 
 function openSource(out: string | undefined, configFile: string | undefined, to: string | undefined): Source {
   if (out) return { kind: 'dir', sink: new LocalSink(out) };
