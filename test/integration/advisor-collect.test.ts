@@ -1,7 +1,7 @@
 /**
- * Advisor stage 1 (collect): real workloads in the test database, read back from
- * pg_stat_statements as a superuser, as the restricted role and as a role without
- * pg_read_all_stats. pg_stat_statements is cluster-wide, but collect() only reads this file's
+ * Advisor stage 1 (collect): real workloads in the test database (run by the superuser, the
+ * "application"), read back from pg_stat_statements as the restricted role of sql/roles.sql and as
+ * a role without pg_read_all_stats. pg_stat_statements is cluster-wide, but collect() only reads this file's
  * database (dbid), so parallel test files cannot disturb the assertions. Resets are simulated with
  * made-up previous snapshots: pg_stat_statements_reset() would wipe every other file's entries.
  */
@@ -12,9 +12,13 @@ import { collect, CollectResult, CollectSettings, judgeStatements, collectSettin
 import { classifyText, ExtensionMissingError, pgssFeatures, statementsSql, StatsPrivilegeError, UnsupportedVersionError, StatementsRead } from '../../lib/advisor/collect-sql';
 import { ConfigError } from '../../lib/errors';
 import { useTestDatabase } from '../support/db';
+import { registerSecret } from '../support/secret-capture';
 
 const t = useTestDatabase();
 const HOUR = 3_600_000;
+
+// The advisor reads as pgsteward; only the workloads and fixtures run as the superuser.
+beforeAll(() => t.applyRoleScript());
 
 async function collectAs(url: string, settings: Partial<CollectSettings> = {}, previous?: StatementsSnapshot, now = new Date()): Promise<CollectResult> {
   const db = await Db.connect(fromUrl(url), { statementTimeoutMs: 10_000, lockTimeoutMs: 1_000, connectTimeoutMs: 5_000 });
@@ -51,7 +55,7 @@ describe('advisor collect: ranking and thresholds', () => {
     await run(app, `select count(*) from rank_orders where customer_id = $1`, 3, [42]);
     await run(app, `select * from rank_orders where id = $1`, 5, [7]);
 
-    const all = await collectAs(t.url, { minMeanTimeMs: 0 });
+    const all = await collectAs(t.stewardUrl, { minMeanTimeMs: 0 });
     expect(all.source).toBe('cumulative');
     expect(all.note).toContain('no previous snapshot');
     const totals = all.statements.map((s) => s.totalExecMs);
@@ -65,17 +69,17 @@ describe('advisor collect: ranking and thresholds', () => {
     // The aggregate over 60k rows outweighs a primary-key lookup by orders of magnitude.
     expect(mine.indexOf(heavy)).toBeLessThan(mine.findIndex((s) => s.query.includes('where id =')));
 
-    const top1 = await collectAs(t.url, { minMeanTimeMs: 0, top: 1 });
+    const top1 = await collectAs(t.stewardUrl, { minMeanTimeMs: 0, top: 1 });
     expect(top1.statements).toHaveLength(1);
     expect(top1.statements[0].totalExecMs).toBe(Math.max(...top1.statements.concat(all.statements).filter((s) => s.queryid === top1.statements[0].queryid).map((s) => s.totalExecMs)));
     expect(top1.skipped.filter((s) => s.reason === 'beyond-top').length).toBeGreaterThanOrEqual(2);
     expect(top1.skipped.find((s) => s.reason === 'beyond-top')?.detail).toMatch(/^ranked 2 by total time \(top 1 kept\)$/);
   });
 
-  it('the restricted role from sql/roles.sql sees the same statements with their texts (pg_monitor includes pg_read_all_stats)', async () => {
-    t.applyRoleScript();
+  it('the restricted role from sql/roles.sql sees every role\'s statements with their texts (pg_monitor includes pg_read_all_stats)', async () => {
     const r = await collectAs(t.stewardUrl, { minMeanTimeMs: 0 });
     expect(about(r, 'rank_orders').map((s) => s.calls).sort()).toEqual([3, 5, 8]);
+    expect(about(r, 'rank_orders').every((s) => s.user === 'postgres' && !s.query.includes('<insufficient privilege>'))).toBe(true);
     expect(r.skipped.filter((s) => s.reason === 'unsupported')).toEqual([]);
   });
 
@@ -90,13 +94,15 @@ describe('advisor collect: ranking and thresholds', () => {
     await run(app, `select c.relname from pg_class c, skip_items s where c.oid = s.id`, 2);
     await run(app, `select name from skip_items where id > $1 and name <> $2`, 1, [3, 'x']);
     await run(app, `select name from skip_items where id = $1`, 3, [3]);
-    // Through Db (tagged), as any pgsteward statement would be.
-    const db = await Db.connect(fromUrl(t.url), { statementTimeoutMs: 10_000, lockTimeoutMs: 1_000, connectTimeoutMs: 5_000 });
+    // Through Db (tagged), as any pgsteward statement would be; re-running the role script grants
+    // it SELECT on the new table, as README says to after creating objects.
+    t.applyRoleScript();
+    const db = await Db.connect(fromUrl(t.stewardUrl), { statementTimeoutMs: 10_000, lockTimeoutMs: 1_000, connectTimeoutMs: 5_000 });
     await db.query(`select count(*) from skip_items where name like $1`, ['n%']);
     await db.query(`select count(*) from skip_items where name like $1`, ['n%']);
     await db.close();
 
-    const r = await collectAs(t.url);
+    const r = await collectAs(t.stewardUrl);
     const reasons = (table: string) => skippedAbout(r, table).map((s) => s.reason);
     const find = (pred: (q: string) => boolean) => r.skipped.filter((s) => pred(s.query));
     // Utility texts are not normalized (a DO block or a password stays verbatim): only the command is shown.
@@ -120,9 +126,12 @@ describe('advisor collect: ranking and thresholds', () => {
 describe('advisor collect: privileges', () => {
   it('a role without pg_read_all_stats gets an error naming the GRANT when nothing of its own is left', async () => {
     const role = `nostats_${randomBytes(4).toString('hex')}`;
-    await t.admin.query(`create role ${role} login password 'nostats-pw'`);
+    const password = `nostats-pw-${randomBytes(4).toString('hex')}`;
+    // Errors and reports naming this role must not carry its password (support/secret-capture.ts).
+    registerSecret(password);
+    await t.admin.query(`create role ${role} login password '${password}'`);
     try {
-      const url = `postgres://${role}:nostats-pw@${t.cluster.host}:${t.cluster.port}/${t.name}`;
+      const url = `postgres://${role}:${password}@${t.cluster.host}:${t.cluster.port}/${t.name}`;
       const err = await collectAs(url).catch((e) => e);
       expect(err).toBeInstanceOf(StatsPrivilegeError);
       expect(err.message).toContain(`GRANT pg_read_all_stats TO ${role};`);
@@ -159,32 +168,32 @@ describe('advisor collect: interval or cumulative', () => {
     await t.admin.query(`create table iv_items (id int, v int)`);
     const app = await t.session();
     await run(app, q, 3, [1]);
-    first = await collectAs(t.url, { minMeanTimeMs: 0 }, undefined, t0);
+    first = await collectAs(t.stewardUrl, { minMeanTimeMs: 0 }, undefined, t0);
     await run(app, q, 4, [2]);
   });
 
   it('uses the difference since the previous snapshot when it is old enough', async () => {
     expect(ofQ(first)).toMatchObject({ calls: 3, source: 'cumulative' });
-    const r = await collectAs(t.url, { minMeanTimeMs: 0 }, first.snapshot, at(2 * HOUR));
+    const r = await collectAs(t.stewardUrl, { minMeanTimeMs: 0 }, first.snapshot, at(2 * HOUR));
     expect(r.source).toBe('interval');
     expect(r.since).toBe(t0.toISOString());
     expect(r.note).toContain('counters of the 120 min since the previous snapshot');
     expect(ofQ(r)).toMatchObject({ calls: 4, source: 'interval' });
-    expect(ofQ(r).totalExecMs).toBeLessThan(ofQ(await collectAs(t.url, { minMeanTimeMs: 0 })).totalExecMs);
+    expect(ofQ(r).totalExecMs).toBeLessThan(ofQ(await collectAs(t.stewardUrl, { minMeanTimeMs: 0 })).totalExecMs);
   });
 
   it('falls back to cumulative counters, saying why, when the interval is too short or too quiet', async () => {
-    const short = await collectAs(t.url, { minMeanTimeMs: 0 }, first.snapshot, at(10 * 60_000));
+    const short = await collectAs(t.stewardUrl, { minMeanTimeMs: 0 }, first.snapshot, at(10 * 60_000));
     expect(short.source).toBe('cumulative');
     expect(short.note).toContain('only 10 min since the previous snapshot (less than 60 min)');
     expect(ofQ(short).calls).toBe(7);
-    const quiet = await collectAs(t.url, { minMeanTimeMs: 0, minIntervalCalls: 1e9 }, first.snapshot, at(2 * HOUR));
+    const quiet = await collectAs(t.stewardUrl, { minMeanTimeMs: 0, minIntervalCalls: 1e9 }, first.snapshot, at(2 * HOUR));
     expect(quiet.source).toBe('cumulative');
     expect(quiet.note).toMatch(/only \d+ calls since the previous snapshot \(fewer than 1000000000\)/);
   });
 
   it('treats a changed stats_reset as a reset: cumulative counters since then', async () => {
-    const r = await collectAs(t.url, { minMeanTimeMs: 0 }, { ...first.snapshot, statsReset: '2000-01-01T00:00:00.000Z' }, at(2 * HOUR));
+    const r = await collectAs(t.stewardUrl, { minMeanTimeMs: 0 }, { ...first.snapshot, statsReset: '2000-01-01T00:00:00.000Z' }, at(2 * HOUR));
     expect(r.source).toBe('cumulative');
     expect(r.note).toContain('statistics were reset since the previous snapshot');
     expect(ofQ(r).calls).toBe(7);
@@ -193,7 +202,7 @@ describe('advisor collect: interval or cumulative', () => {
   it('an entry whose counters went down was re-created since: all its counters belong to the interval', async () => {
     const key = Object.keys(first.snapshot.entries).find((k) => k.includes(`/${ofQ(first).queryid}/`))!;
     const prev: StatementsSnapshot = { ...first.snapshot, entries: { ...first.snapshot.entries, [key]: [1000, 1e6, 0, 0, 0] } };
-    const r = await collectAs(t.url, { minMeanTimeMs: 0 }, prev, at(2 * HOUR));
+    const r = await collectAs(t.stewardUrl, { minMeanTimeMs: 0 }, prev, at(2 * HOUR));
     expect(r.source).toBe('interval');
     expect(ofQ(r).calls).toBe(7);
   });
@@ -202,18 +211,18 @@ describe('advisor collect: interval or cumulative', () => {
     const key = Object.keys(first.snapshot.entries).find((k) => k.includes(`/${ofQ(first).queryid}/`))!;
     const entries = { ...first.snapshot.entries };
     delete entries[key];
-    const complete = await collectAs(t.url, { minMeanTimeMs: 0 }, { ...first.snapshot, entries, complete: true }, at(2 * HOUR));
+    const complete = await collectAs(t.stewardUrl, { minMeanTimeMs: 0 }, { ...first.snapshot, entries, complete: true }, at(2 * HOUR));
     expect(ofQ(complete)).toMatchObject({ calls: 7, source: 'interval' });
-    const cut = await collectAs(t.url, { minMeanTimeMs: 0 }, { ...first.snapshot, entries, complete: false, floor: [5, 0, 0, 0, 0] }, at(2 * HOUR));
+    const cut = await collectAs(t.stewardUrl, { minMeanTimeMs: 0 }, { ...first.snapshot, entries, complete: false, floor: [5, 0, 0, 0, 0] }, at(2 * HOUR));
     expect(ofQ(cut)).toMatchObject({ calls: 2, source: 'interval' });
   });
 
   it('keeps the snapshot small (the 2×top heaviest), JSON-safe, and distrusts a malformed one', async () => {
-    const r = await collectAs(t.url, { minMeanTimeMs: 0, top: 1 }, first.snapshot, at(2 * HOUR));
+    const r = await collectAs(t.stewardUrl, { minMeanTimeMs: 0, top: 1 }, first.snapshot, at(2 * HOUR));
     expect(Object.keys(r.snapshot.entries).length).toBeLessThanOrEqual(4);
     expect(r.snapshot).toMatchObject({ version: 1, complete: false, floor: expect.any(Array), takenAt: at(2 * HOUR).toISOString(), statsReset: expect.any(String), dealloc: expect.any(Number) });
     expect(readSnapshot(JSON.parse(JSON.stringify(r.snapshot)))).toEqual({ snapshot: r.snapshot });
-    const bad = await collectAs(t.url, { minMeanTimeMs: 0 }, { ...first.snapshot, entries: { x: [1, 2] } } as any, at(2 * HOUR));
+    const bad = await collectAs(t.stewardUrl, { minMeanTimeMs: 0 }, { ...first.snapshot, entries: { x: [1, 2] } } as any, at(2 * HOUR));
     expect(bad.source).toBe('cumulative');
     expect(bad.note).toContain('previous snapshot ignored: snapshot is malformed at entries.x');
     expect(readSnapshot({ version: 7 })).toEqual({ discarded: 'snapshot version 7 is not 1' });
@@ -286,7 +295,7 @@ describe('advisor collect: extension missing (last: drops the extension in this 
   it('names CREATE EXTENSION and shared_preload_libraries', async () => {
     await t.admin.query('drop extension pg_stat_statements');
     try {
-      const err = await collectAs(t.url).catch((e) => e);
+      const err = await collectAs(t.stewardUrl).catch((e) => e);
       expect(err).toBeInstanceOf(ExtensionMissingError);
       expect(err.message).toContain('CREATE EXTENSION pg_stat_statements;');
       expect(err.message).toContain('shared_preload_libraries');

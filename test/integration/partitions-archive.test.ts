@@ -1,6 +1,7 @@
 /**
  * retentionMode "archive" (real PostgreSQL, real s3rver) and moveDefaultRows: an archived
  * partition is dropped only once its copy reads back verified; a failing store drops nothing.
+ * The maintainer runs as the restricted role, a member of the tables' owner (test/support/owner.ts).
  */
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -11,9 +12,11 @@ import { ArchiveStore, S3ArchiveStore } from '../../lib/partitions/archive';
 import { maintainTable } from '../../lib/partitions/maintain';
 import { parsePolicy } from '../../lib/partitions/policy';
 import { useTestDatabase } from '../support/db';
+import { expectRestricted, useOwnerRole } from '../support/owner';
 import { LocalS3, startS3 } from '../support/s3';
 
 const t = useTestDatabase();
+const owner = useOwnerRole(t);
 let db: Db;
 let s3: LocalS3;
 const FAST = { attempts: 1, backoffMs: 10 };
@@ -25,6 +28,7 @@ async function oldTable(name: string, rows: number): Promise<void> {
     create table ${name} (id bigint not null, at timestamptz not null, note text) partition by range (at);
     create table ${name}_ancient partition of ${name} for values from (now() - interval '60 days') to (now() - interval '40 days');
     insert into ${name}_ancient select g, now() - interval '50 days', 'row ' || g || E'\\nwith "quotes"' from generate_series(1, ${rows}) g;`);
+  await owner.adopt();
 }
 const policy = (table: string) => parsePolicy({ table, column: 'at', interval: '1 day', premake: 1, retention: '30 days', retentionMode: 'archive' });
 async function getObject(key: string): Promise<Buffer> {
@@ -34,7 +38,8 @@ async function getObject(key: string): Promise<Buffer> {
 
 beforeAll(async () => {
   s3 = await startS3({ buckets: ['arch'] });
-  db = await Db.connect(fromUrl(t.url), { statementTimeoutMs: 30_000, lockTimeoutMs: 2_000, connectTimeoutMs: 5_000 });
+  db = await Db.connect(fromUrl(t.stewardUrl), { statementTimeoutMs: 30_000, lockTimeoutMs: 2_000, connectTimeoutMs: 5_000 });
+  await expectRestricted(db);
 });
 afterAll(async () => {
   await db?.close();
@@ -95,6 +100,7 @@ describe('moveDefaultRows', () => {
       insert into ${name} (at, v) select now() + interval '1 day', 'x' || g from generate_series(1, 25) g;
       insert into ${name} (at, v) values (now() + interval '30 days', 'far');
       analyze ${name}_default;`);
+    await owner.adopt();
   }
   const children = async (table: string) => (await t.admin.query(`select count(*)::int as n from pg_inherits where inhparent = $1::regclass`, [table])).rows[0].n as number;
 

@@ -1,7 +1,8 @@
 /**
  * The partition catalog and time grids against real parents: hand-made partitions with odd names,
  * a pg_partman 4.7 set, Europe/Paris across the October DST change, quoted mixed-case names,
- * a DEFAULT partition holding rows, id partitions, and tables the maintainer must refuse.
+ * a DEFAULT partition holding rows, id partitions, and tables the maintainer must refuse. Read
+ * as the restricted role, a member of the tables' owner (test/support/owner.ts).
  */
 import { Db, fromUrl } from '../../lib/pg';
 import { readCatalog } from '../../lib/partitions/catalog';
@@ -10,8 +11,10 @@ import { planPartitions } from '../../lib/partitions/plan';
 import { parsePolicy } from '../../lib/partitions/policy';
 import { PartitionPolicyError } from '../../lib/partitions/errors';
 import { useTestDatabase } from '../support/db';
+import { expectRestricted, useOwnerRole } from '../support/owner';
 
 const t = useTestDatabase();
+const owner = useOwnerRole(t);
 let db: Db;
 const us = (iso: string) => BigInt(Date.parse(iso)) * 1000n;
 
@@ -44,7 +47,9 @@ beforeAll(async () => {
     create table listed (at timestamptz, region text) partition by list (region);
     create table by_date (d date not null) partition by range (d);
   `);
-  db = await Db.connect(fromUrl(t.url), { statementTimeoutMs: 10_000, lockTimeoutMs: 1_000, connectTimeoutMs: 5_000 });
+  await owner.adopt();
+  db = await Db.connect(fromUrl(t.stewardUrl), { statementTimeoutMs: 10_000, lockTimeoutMs: 1_000, connectTimeoutMs: 5_000 });
+  await expectRestricted(db);
 });
 
 afterAll(async () => {

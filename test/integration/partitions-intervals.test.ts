@@ -1,18 +1,22 @@
 /**
  * End to end for each kind of grid: hourly, weekly, monthly in a non-UTC zone, and integer ids.
  * Each run leaves the current partition and premake more; a second run changes nothing; a row
- * for now (or the next id) lands in a real partition, not the DEFAULT one.
+ * for now (or the next id) lands in a real partition, not the DEFAULT one. The maintainer runs
+ * as the restricted role, a member of the tables' owner (test/support/owner.ts).
  */
 import { Db, fromUrl } from '../../lib/pg';
 import { maintainTable } from '../../lib/partitions/maintain';
 import { parsePolicy } from '../../lib/partitions/policy';
 import { useTestDatabase } from '../support/db';
+import { expectRestricted, useOwnerRole } from '../support/owner';
 
 const t = useTestDatabase();
+const owner = useOwnerRole(t);
 let db: Db;
 
 beforeAll(async () => {
-  db = await Db.connect(fromUrl(t.url), { statementTimeoutMs: 30_000, lockTimeoutMs: 2_000, connectTimeoutMs: 5_000 });
+  db = await Db.connect(fromUrl(t.stewardUrl), { statementTimeoutMs: 30_000, lockTimeoutMs: 2_000, connectTimeoutMs: 5_000 });
+  await expectRestricted(db);
 });
 afterAll(async () => db?.close());
 
@@ -30,6 +34,7 @@ it.each([
 ])('%s: current + premake partitions, idempotent, and a row for now lands in one', async (_name, ddl, policyInput, expected) => {
   await t.admin.query(ddl);
   await t.admin.query(`create table ${policyInput.table}_default partition of ${policyInput.table} default`);
+  await owner.adopt();
   const policy = parsePolicy(policyInput);
   const first = await maintainTable(db, policy);
   expect(first.table.status).toBe('ok');
@@ -54,6 +59,7 @@ it('integer ids: the partition holding the max id and premake after it, named by
   await t.admin.query(`create table items (id bigint not null, name text) partition by range (id)`);
   await t.admin.query(`create table items_p0 partition of items for values from (0) to (1000)`);
   await t.admin.query(`insert into items select g, 'x' from generate_series(1, 950) g`);
+  await owner.adopt();
   const policy = parsePolicy({ table: 'items', column: 'id', interval: 1000, premake: 2 });
   const out = await maintainTable(db, policy);
   expect(out.table.status).toBe('ok');

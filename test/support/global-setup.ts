@@ -1,8 +1,10 @@
 /** Jest global setup: one private cluster for the whole run, a template database per file. */
 import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Client } from 'pg';
 import { ClusterInfo, STEWARD_PASSWORD, startCluster, superuserUrl } from './cluster';
+import { CAPTURE_ENV } from './secret-capture';
 
 export const TEMPLATE_DB = 'pgsteward_template';
 
@@ -11,6 +13,10 @@ export default async function globalSetup(): Promise<void> {
   const info = await startCluster();
   (globalThis as { __PGSTEWARD_CLUSTER__?: ClusterInfo }).__PGSTEWARD_CLUSTER__ = info;
   process.env.PGSTEWARD_TEST_CLUSTER = JSON.stringify(info);
+  // The suite-wide secret check's capture (support/secret-capture.ts), beside the cluster's data.
+  const capture = join(dirname(info.dataDir), 'capture');
+  mkdirSync(capture);
+  process.env[CAPTURE_ENV] = capture;
 
   const admin = new Client({ connectionString: superuserUrl(info) });
   await admin.connect();

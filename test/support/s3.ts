@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { recordTree } from './secret-capture';
 
 /** The part of s3rver's (untyped, CommonJS) API we use. */
 interface S3rverInstance {
@@ -80,6 +81,8 @@ export async function startS3(options: { buckets?: string[] } = {}): Promise<Loc
       // The SDK keeps connections alive; without this, close() waits for them to time out.
       server.httpServer?.closeAllConnections();
       await server.close();
+      // Every stored object goes to the suite-wide secret check before the store is deleted.
+      recordTree(directory, 's3rver');
       await rm(directory, { recursive: true, force: true });
     },
   };
