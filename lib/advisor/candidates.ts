@@ -101,7 +101,7 @@ export function keyShapes(u: TableUsage, maxKeys: number): IndexColumn[][] {
   const ranges = unique([...u.range, ...u.prefixLike.filter((p) => p.certain).map((p) => p.column)]).filter((c) => !eq.includes(c));
   const shapes: IndexColumn[][] = [];
   const col = (name: string): IndexColumn => ({ name });
-  for (const c of unique([...eq, ...ranges, ...u.isNotNull])) shapes.push([col(c)]);
+  for (const c of unique([...eq, ...ranges, ...u.isNotNull, ...(u.orColumns ?? [])])) shapes.push([col(c)]);
 
   // Equality prefix: as given, and each column first (the planner decides which order serves
   // the most statements; a column shared with other statements is worth leading with).

@@ -1,7 +1,8 @@
 /**
  * One conjunct of a WHERE / JOIN … ON → the index-relevant facts it states. Only conjuncts of
  * the top-level AND can narrow an index scan on their own; an OR, a NOT or a function of the
- * column is recorded as non-sargable (its columns are still read).
+ * column is recorded as non-sargable (its columns are still read). The scope builder splits a
+ * top-level OR first (parse-or.ts): what all its branches share is classified here as a conjunct.
  */
 import type { A_Expr, Node } from 'libpg-query';
 import { columnOf, constSql, isParam, scanExpr, stringConst, valueOf } from './parse-expr';

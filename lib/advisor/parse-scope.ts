@@ -4,7 +4,8 @@
  * a pointer to the scope it is nested in, because that is how PostgreSQL resolves names.
  */
 import type { A_Expr, DeleteStmt, InsertStmt, Node, RangeVar, ResTarget, SelectStmt, UpdateStmt, WithClause } from 'libpg-query';
-import { columnOf, conjuncts, outputName, starOf, valueOf } from './parse-expr';
+import { columnOf, conjuncts, outputName, scanExpr, starOf, valueOf } from './parse-expr';
+import { branchPredicates, everyBranchColumns, splitOr } from './parse-or';
 import { addFromItem } from './parse-from';
 import { names, nodeAs, operatorName, walk } from './parse-nodes';
 import { groupItems, orderItems } from './parse-order';
@@ -28,6 +29,8 @@ export class ScopeBuilder {
       ctes: [],
       relations: [],
       predicates: [],
+      branchPredicates: [],
+      orColumns: [],
       constants: [],
       nonSargable: [],
       orderBy: [],
@@ -167,12 +170,25 @@ export class ScopeBuilder {
   where(s: QueryScope, clause: Node | undefined): void {
     if (!clause) return;
     this.read(s, [clause]);
-    for (const c of conjuncts(clause)) {
-      const facts = classifyConjunct(c);
-      s.predicates.push(...facts.predicates);
-      s.constants.push(...facts.constants);
-      s.nonSargable.push(...facts.nonSargable);
+    for (const c of conjuncts(clause)) this.conjunct(s, c);
+  }
+
+  /** An OR contributes the conditions all its branches share, as the planner does (parse-or.ts). */
+  private conjunct(s: QueryScope, c: Node): void {
+    const or = splitOr(c);
+    if (or) {
+      for (const shared of or.common) this.conjunct(s, shared);
+      if (!or.branches.length) return;
+      s.branchPredicates.push(...branchPredicates(or.branches));
+      s.orColumns.push(...everyBranchColumns(or.branches));
+      const columns = scanExpr(or.branches).columns;
+      if (columns.length) s.nonSargable.push({ reason: 'or', columns });
+      return;
     }
+    const facts = classifyConjunct(c);
+    s.predicates.push(...facts.predicates);
+    s.constants.push(...facts.constants);
+    s.nonSargable.push(...facts.nonSargable);
   }
 
   private output(s: QueryScope, rt: ResTarget): Output {

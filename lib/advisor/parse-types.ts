@@ -129,6 +129,13 @@ export interface QueryScope {
   ctes: CteDef[];
   relations: RelationRef[];
   predicates: Predicate[];
+  /**
+   * Comparisons inside the branches of a top-level OR (parse-or.ts): they narrow no single
+   * index scan, but say which column each parameter is compared with (representative values).
+   */
+  branchPredicates: Predicate[];
+  /** Columns every branch of such an OR compares with a value: a BitmapOr can serve them. */
+  orColumns: ColumnName[];
   constants: ConstantPredicate[];
   nonSargable: NonSargable[];
   orderBy: OrderItem[];
@@ -168,6 +175,8 @@ export interface ParsedStatement {
   text: string;
   paramTypes: Map<number, string>;
   paramCount: number;
+  /** Bare CASE / COALESCE results with nothing typed beside them (parse-result-params.ts). */
+  untypedResults: number[];
 }
 
 export type ParseFailureReason = 'unparsable' | 'truncated' | 'multiple-statements' | 'empty' | 'unsupported';

@@ -4,6 +4,7 @@
  * odd statement must not stop the run.
  */
 import { loadParser, parserReady } from './parse-module';
+import { untypedResultParams } from './parse-result-params';
 import { ScopeBuilder } from './parse-scope';
 import type { ParseOutcome } from './parse-types';
 import { prepareSqlText, SqlTextOptions } from './sql-text';
@@ -35,5 +36,5 @@ function analyse(query: string, opts: SqlTextOptions): ParseOutcome {
   }
   const b = new ScopeBuilder();
   const { id, kind } = b.statement(stmts[0].stmt, 'main', undefined, false);
-  return { ok: true, kind, scopes: b.scopes, main: id, text: sql.text, paramTypes: sql.paramTypes, paramCount: sql.paramCount };
+  return { ok: true, kind, scopes: b.scopes, main: id, text: sql.text, paramTypes: sql.paramTypes, paramCount: sql.paramCount, untypedResults: untypedResultParams(stmts[0].stmt) };
 }

@@ -24,6 +24,11 @@ export interface PlanInput {
   paramCount: number;
   /** Types known from casts or typed literals; the others are inferred (`unknown`), or `text` on retry. */
   paramTypes?: Map<number, string>;
+  /**
+   * Parameters PostgreSQL would type text for want of context (bare CASE results): retyped
+   * numeric when text fails, before giving up (parse-result-params.ts).
+   */
+  untypedResults?: number[];
   /** Representative values, by parameter number; when given, a custom plan with them inlined. */
   values?: Map<number, string | null>;
   /** The search_path names resolve under (the statement's user's), as a setting value. */
@@ -49,14 +54,17 @@ export class Planner {
       try {
         return toPlanned(await this.db.query(`explain (generic_plan, format json) ${input.text}`), 'generic');
       } catch (err) {
-        // Uninferrable parameter types: the PREPARE route can name them.
-        if (!/could not determine data type of parameter/.test((err as Error).message)) throw planError(err);
+        // Uninferrable parameter types, or CASE results typed text: the PREPARE route can name them.
+        const message = (err as Error).message;
+        const retypable = /could not determine data type of parameter/.test(message) || (!!input.untypedResults?.length && /does not exist/.test(message));
+        if (!retypable) throw planError(err);
       }
     }
     // Parameters nothing can type (`case when … then $3`): name them text; if text then fails
     // (`sum(text)`), the most recent guess becomes numeric.
     const types = new Map(input.paramTypes ?? []);
     const guessed: number[] = [];
+    let numericResults = (input.untypedResults ?? []).filter((n) => !types.has(n));
     let lastError: unknown;
     for (let attempt = 0; attempt <= input.paramCount * 2; attempt++) {
       try {
@@ -71,6 +79,10 @@ export class Planner {
           guessed.push(Number(untyped[1]));
         } else if (retype !== undefined && /does not exist|invalid input syntax/.test(message)) {
           types.set(retype, 'numeric');
+        } else if (numericResults.length && /does not exist/.test(message) && /\btext\b/.test(message)) {
+          // `sum(text)`, `text * numeric`: the text came from CASE results nothing typed.
+          for (const n of numericResults) types.set(n, 'numeric');
+          numericResults = [];
         } else break;
       }
     }

@@ -26,6 +26,11 @@ export interface TableUsage {
   /** Equality with another relation's column (JOIN … ON / USING, a.x = b.y, correlated subqueries). */
   joinColumns: string[];
   /**
+   * Compared with a value in every branch of an OR (`(a = $1 and …) or (a = $2 and …)`): an index
+   * on one serves each branch, combined in a BitmapOr. Optional: absent means none.
+   */
+  orColumns?: string[];
+  /**
    * An ORDER BY made entirely of this table's columns (an index can only supply an order it
    * holds whole); empty otherwise.
    */

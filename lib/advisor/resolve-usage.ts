@@ -13,6 +13,7 @@ export class Access {
   readonly isNotNull = new Set<string>();
   readonly prefixLike = new Map<string, boolean>();
   readonly joinColumns = new Set<string>();
+  readonly orColumns = new Set<string>();
   readonly groupBy = new Set<string>();
   readonly columnsRead = new Set<string>();
   readonly columnsWritten = new Set<string>();
@@ -44,6 +45,7 @@ export class Access {
       isNotNull: [...this.isNotNull],
       prefixLike: [...this.prefixLike].map(([column, certain]) => ({ column, certain })),
       joinColumns: [...this.joinColumns],
+      orColumns: [...this.orColumns],
       orderBy: this.orderBy,
       limit: this.limit,
       groupBy: [...this.groupBy],
@@ -83,6 +85,7 @@ export function mergeByTable(accesses: Access[]): ResolvedTable[] {
       isNotNull: union(pick('isNotNull')),
       prefixLike: [...prefix].map(([column, certain]) => ({ column, certain })),
       joinColumns: union(pick('joinColumns')),
+      orColumns: union(pick('orColumns').map((c) => c ?? [])),
       // Orders of different references cannot be combined: the first one found stands.
       orderBy: pick('orderBy').find((o) => o.length) ?? [],
       limit: pick('limit').some(Boolean),

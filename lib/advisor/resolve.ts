@@ -4,7 +4,7 @@
  * are carried to the underlying column when the output is that plain column and PostgreSQL
  * would push the condition down (no LIMIT in the body; a CTE only when it is inlined).
  */
-import type { ColumnName, OrderItem, ParsedStatement, ParseOutcome } from './parse-types';
+import type { ColumnName, OrderItem, ParsedStatement, ParseOutcome, Predicate } from './parse-types';
 import type { ParamUse, ResolvedStatement } from './resolve-types';
 import { hasColumn, Instance, lookup, outputNames, RefTarget, BoundRef, Binder } from './resolve-scope';
 import { Access, mergeByTable } from './resolve-usage';
@@ -72,12 +72,7 @@ class FactWalker {
           const targets = this.bases(inst, p.column);
           if (p.value.kind !== 'columns') {
             for (const b of targets) (p.kind === 'equality' ? b.access.equality : p.kind === 'range' ? b.access.range : b.access.in).add(b.column);
-            const [b] = targets;
-            if (b && p.value.kind === 'param' && p.value.params.length) {
-              for (const param of p.value.params) {
-                this.paramUses.push({ param, schema: b.access.rel.schema, table: b.access.rel.name, column: b.column, kind: p.kind, ...(p.kind === 'range' ? { op: p.op } : {}), group: p.value.params });
-              }
-            }
+            this.paramUse(targets, p);
             break;
           }
           // A value made of other relations' columns is a join condition: fixed per outer row.
@@ -89,6 +84,11 @@ class FactWalker {
         }
       }
     }
+    // Inside OR branches: where parameter values come from, nothing an index is chosen by.
+    for (const p of s.branchPredicates) {
+      if (p.kind === 'equality' || p.kind === 'range' || p.kind === 'in') this.paramUse(this.bases(inst, p.column), p);
+    }
+    for (const c of s.orColumns) for (const b of this.bases(inst, c)) b.access.orColumns.add(b.column);
     for (const h of s.paramHints) {
       const [target] = this.bases(inst, h.column);
       if (target) this.inferParams(target, h.params, h.array);
@@ -102,6 +102,14 @@ class FactWalker {
     if (s.writes) {
       const target = inst.refs.find((r) => r.ref.id === s.writes!.target)?.target;
       if (target?.kind === 'base') s.writes.columns.forEach((c) => target.access.columnsWritten.add(c));
+    }
+  }
+
+  /** The parameters of `col = $1`, `col >= $2 + $3`, `col IN ($4, $5)`: compared with the column. */
+  private paramUse([b]: BaseColumn[], p: Extract<Predicate, { kind: 'equality' | 'range' | 'in' }>): void {
+    if (!b || p.value.kind !== 'param' || !p.value.params.length) return;
+    for (const param of p.value.params) {
+      this.paramUses.push({ param, schema: b.access.rel.schema, table: b.access.rel.name, column: b.column, kind: p.kind, ...(p.kind === 'range' ? { op: p.op } : {}), group: p.value.params });
     }
   }
 

@@ -10,7 +10,8 @@
  *  - a lower bound alone selects the top third, an upper bound alone the bottom third (the
  *    planner's own DEFAULT_INEQ_SEL), and a pair of bounds on one column a tenth in the middle;
  *  - the other parameters of a bound's expression (`$2 + interval $3`) get a zero-ish value.
- * Parameters compared with no column (select list, LIMIT, `<>`, NOT LIKE, OR branches) get a
+ * Comparisons inside OR branches count like the others (parse-or.ts), each branch its own value.
+ * Parameters compared with no column (select list, LIMIT, `<>`, NOT LIKE) get a
  * permissive non-NULL value: a NULL makes `col <> $1` constant-false, and the whole plan
  * collapses to "One-Time Filter: false" at cost 0 (field notes), which made such statements
  * look free and unimprovable.
@@ -60,27 +61,46 @@ export function representativeValues(uses: ParamUse[], stats: Map<string, Column
     if (!st) return undefined;
     const bounds = list.filter((u) => u.group[0] === u.param);
     const paired = bounds.some((u) => u.op === '>' || u.op === '>=') && bounds.some((u) => u.op === '<' || u.op === '<=');
+    // The j-th of n comparisons of one kind on this column. More than one comes from the
+    // branches of an OR (`(brand = $2 and qty >= $7 …) or (brand = $15 and qty >= $20 …)`), which
+    // ask for different values: given the same ones, the branches would be identical and the
+    // planner would fold the whole OR into one AND (prepqual.c, process_duplicate_ors), planning
+    // a statement that is not the one run. So the j-th gets the j-th typical value, and pairs of
+    // bounds windows of the same width centred at (j + 1) / (n + 1) (the middle when n = 1).
+    const slotOf = (u: ParamUse) => (u.op === 'between' ? 'between' : u.op === '>' || u.op === '>=' ? 'lower' : u.op ? 'upper' : u.kind);
+    const total = new Map<string, number>();
+    for (const u of bounds) total.set(slotOf(u), (total.get(slotOf(u)) ?? 0) + 1);
+    const seen = new Map<string, number>();
     for (const u of bounds) {
+      const slot = slotOf(u);
+      const j = seen.get(slot) ?? 0;
+      seen.set(slot, j + 1);
+      const n = total.get(slot)!;
+      const centre = (j + 1) / (n + 1);
       if (u.op === 'between') {
-        const lo = quantile(st, 0.45);
-        const hi = quantile(st, 0.55);
+        const lo = quantile(st, centre - HALF_WINDOW);
+        const hi = quantile(st, centre + HALF_WINDOW);
         if (lo === undefined || hi === undefined) return undefined;
         set(u.param, lo);
         for (const p of secondBound(u.group, types)) set(p, hi);
       } else if (u.op) {
-        const lower = u.op === '>' || u.op === '>=';
+        const lower = slot === 'lower';
         // A lone bound says nothing of how wide the range is: keep the planner's own default
         // (a third of the table); a pair of bounds is a narrow window, as reports and feeds ask.
-        const v = quantile(st, paired ? (lower ? 0.45 : 0.55) : lower ? 2 / 3 : 1 / 3);
+        const v = quantile(st, paired ? centre + (lower ? -HALF_WINDOW : HALF_WINDOW) : lower ? 2 / 3 : 1 / 3);
         if (v === undefined) return undefined;
         set(u.param, v);
       } else if (u.kind === 'in') {
-        // `IN ($3, $4, …)` is one group: each member a different typical value.
-        const vs = typicalValues(st, u.group.length);
-        if (!vs.length) return undefined;
-        u.group.forEach((p, i) => set(p, vs[i % vs.length]));
+        // `IN ($3, $4, …)` is one group: each member a different typical value (and each group
+        // of an OR its own ones).
+        const before = bounds.slice(0, bounds.indexOf(u)).filter((b) => slotOf(b) === 'in').reduce((sum, b) => sum + b.group.length, 0);
+        const vs = typicalValues(st, before + u.group.length).slice(before);
+        const all = vs.length ? vs : typicalValues(st, u.group.length);
+        if (!all.length) return undefined;
+        u.group.forEach((p, i) => set(p, all[i % all.length]));
       } else {
-        const v = typicalValues(st, 1)[0];
+        const vs = typicalValues(st, n);
+        const v = vs[j % Math.max(1, vs.length)];
         if (v === undefined) return undefined;
         set(u.param, v);
       }
@@ -90,6 +110,9 @@ export function representativeValues(uses: ParamUse[], stats: Map<string, Column
   for (let n = 1; n <= paramCount; n++) if (!values.has(n)) values.set(n, modifiers.has(n) ? zeroFor(types.get(n)) : permissive(types.get(n)));
   return values;
 }
+
+/** Half the width of a window between two bounds: a tenth of the rows, as reports and feeds ask. */
+const HALF_WINDOW = 0.05;
 
 /**
  * A BETWEEN's group holds both bounds' parameters in text order (`$4 - $5 and $6 + $7`), without
@@ -107,9 +130,17 @@ function secondBound(group: number[], types: Map<number, string>): number[] {
 function quantile(st: ColumnStats, q: number): string | undefined {
   if (st.histogram.length) return st.histogram[Math.min(st.histogram.length - 1, Math.round(q * (st.histogram.length - 1)))];
   if (!st.mcv.length) return undefined;
-  // No histogram: every value is a common one; walk the common values in sorted order.
-  const sorted = [...st.mcv].sort();
+  // No histogram: every value is a common one; walk the common values in sorted order. pg_stats
+  // hands them over as text, so numbers are compared as numbers ('10' sorts after '9').
+  const sorted = [...st.mcv].sort(byValue);
   return sorted[Math.min(sorted.length - 1, Math.round(q * (sorted.length - 1)))];
+}
+
+function byValue(a: string, b: string): number {
+  const x = Number(a);
+  const y = Number(b);
+  if (a.trim() !== '' && b.trim() !== '' && Number.isFinite(x) && Number.isFinite(y)) return x - y;
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /**

@@ -72,7 +72,7 @@ export async function buildWorkload(db: Db, statements: CollectedStatement[], ca
       skipped.push({ queryid: s.queryid, query: preview(s.query), reason: 'unsupported', detail: chosen.skip });
       continue;
     }
-    const generic = { text: chosen.text, paramCount: parsed.paramCount, paramTypes: resolved.paramTypes, searchPath };
+    const generic = { text: chosen.text, paramCount: parsed.paramCount, paramTypes: resolved.paramTypes, untypedResults: parsed.untypedResults, searchPath };
     const values = pagedValues(representativeValues(resolved.paramUses, stats, parsed.paramCount, resolved.paramTypes), parsed);
     const attempts = values ? [{ ...generic, values }, generic] : [generic];
     let lastError: unknown;

@@ -19,6 +19,14 @@ describe('candidate shapes', () => {
   });
 });
 
+describe('candidates from OR branches', () => {
+  it('a column compared in every OR branch is a single-column candidate (a BitmapOr of its scans), never part of a composite key', () => {
+    const shapes = keyShapes(usage({ equality: ['customer_id'], orColumns: ['status', 'customer_id'] }), 3);
+    expect(shapes.map((s) => show({ table: { schema: 'public', name: 'orders' }, columns: s }))).toEqual(['(customer_id)', '(status)']);
+    expect(keyShapes(usage({}), 3)).toEqual([]);
+  });
+});
+
 describe('which statements could use an index', () => {
   it('a statement must touch one of its columns', () => {
     const t = table({ equality: ['customer_id'], columnsRead: ['customer_id', 'total'] });

@@ -69,6 +69,29 @@ describe('parse: predicates of the top-level AND', () => {
     ]);
   });
 
+  it('OR branches: shared conditions become top-level facts; the rest are branch facts for parameter values', () => {
+    const s = main('select * from t, u where (t.id = u.t_id and a = $1 and b between $2 and $3) or (u.t_id = t.id and a = $4 and c in ($5, $6)) or (t.id = u.t_id and a = $7 and b > $8)');
+    // `t.id = u.t_id` is in every branch (the second spells it the other way round, so not that one).
+    expect(facts(s)).toEqual([]);
+    const t = main('select * from t, u where (t.id = u.t_id and a = $1 and b between $2 and $3) or (t.id = u.t_id and a = $4 and c in ($5, $6))');
+    expect(facts(t)).toEqual(['join t.id=u.t_id']);
+    expect(t.branchPredicates.map((p) => (p.kind === 'join' || p.kind === 'naturalJoin' ? p.kind : `${p.kind} ${p.column.name}`))).toEqual(['equality a', 'range b', 'equality a', 'in c']);
+    // Only `a` is compared in every branch: one index on it serves each (a BitmapOr).
+    expect(t.orColumns.map((c) => c.name)).toEqual(['a']);
+    expect(t.nonSargable).toEqual([{ reason: 'or', columns: ['a', 'b', 'a', 'c'].map((name) => ({ name })) }]);
+    // Nested ORs inside a branch still place their parameters.
+    const n = main('select * from t where (a = $1 and (b = $2 or c < $3)) or d = $4');
+    expect(n.branchPredicates.map((p) => (p.kind === 'join' || p.kind === 'naturalJoin' ? p.kind : `${p.kind} ${p.column.name}`))).toEqual(['equality a', 'equality b', 'range c', 'equality d']);
+  });
+
+  it('CASE / COALESCE results that are only bare parameters are reported (PostgreSQL would type them text)', () => {
+    expect(parsed('select sum(case when a = $1 or a = $2 then $3 else $4 end), sum(case when b <> $5 then $6 end) from t').untypedResults).toEqual([3, 4, 6]);
+    expect(parsed('select coalesce($1, $2), coalesce(a, $3) from t').untypedResults).toEqual([1, 2]);
+    // A typed result beside them types them: nothing to guess.
+    expect(parsed('select sum(case when a = $1 then b * $2 else $3 end), case when a = $4 then $5 else 0 end from t').untypedResults).toEqual([]);
+    expect(parsed('select * from t where a = $1').untypedResults).toEqual([]);
+  });
+
   it('row comparisons split into equalities', () => {
     expect(facts(main('select * from t where (a, b) = ($1, $2)'))).toEqual(['equality a', 'equality b']);
   });

@@ -259,10 +259,37 @@ describe('resolve: TPC-H in pg_stat_statements form', () => {
     expect(table(run(TPCH.q12), 'lineitem')).toMatchObject({ in: ['l_shipmode'], range: ['l_receiptdate'] });
   });
 
-  it('Q19: everything under one OR, so nothing is sargable', () => {
+  it('Q19: the join every OR branch repeats is a join (the planner factors it out); the rest narrows no single scan', () => {
     const r = run(TPCH.q19);
-    expect(table(r, 'lineitem')).toMatchObject({ equality: [], in: [], range: [], joinColumns: [] });
+    expect(table(r, 'lineitem')).toMatchObject({ equality: [], in: [], range: [], joinColumns: ['l_partkey'] });
+    expect(table(r, 'part')).toMatchObject({ equality: [], in: [], range: [], joinColumns: ['p_partkey'] });
     expect(sorted(table(r, 'part').columnsRead)).toEqual(['p_brand', 'p_container', 'p_partkey', 'p_size']);
+    // Compared with a value in both branches: a BitmapOr of one index's scans can serve them.
+    expect(sorted(table(r, 'part').orColumns ?? [])).toEqual(['p_brand', 'p_container', 'p_size']);
+    expect(sorted(table(r, 'lineitem').orColumns ?? [])).toEqual(['l_quantity', 'l_shipinstruct', 'l_shipmode']);
+  });
+
+  it('Q19: parameters inside the OR branches are placed on their columns, branch by branch', () => {
+    const r = run(TPCH.q19);
+    const use = (n: number) => r.paramUses.filter((u) => u.param === n).map((u) => ({ column: u.column, kind: u.kind, op: u.op, group: u.group }));
+    expect(use(2)).toEqual([{ column: 'p_brand', kind: 'equality', op: undefined, group: [2] }]);
+    expect(use(15)).toEqual([{ column: 'p_brand', kind: 'equality', op: undefined, group: [15] }]);
+    expect(use(17)).toEqual([{ column: 'p_container', kind: 'in', op: undefined, group: [16, 17, 18, 19] }]);
+    expect(use(21)).toEqual([{ column: 'l_quantity', kind: 'range', op: '<=', group: [21, 22] }]);
+    expect(use(23)).toEqual([{ column: 'p_size', kind: 'range', op: 'between', group: [23, 24] }]);
+    expect(use(1)).toEqual([]); // in the select list: compared with no column
+  });
+
+  it('an OR whose branches share nothing keeps every condition out of the index facts, but places its parameters', () => {
+    const r = resolve('select * from orders where status = $1 or (customer_id = $2 and total > $3)');
+    expect(table(r, 'orders')).toMatchObject({ equality: [], range: [], orColumns: [] });
+    expect(r.paramUses.map((u) => [u.param, u.column, u.kind])).toEqual([[1, 'status', 'equality'], [2, 'customer_id', 'equality'], [3, 'total', 'range']]);
+  });
+
+  it('an OR with a branch made only of the shared conditions reduces to them (A or (A and B) is A)', () => {
+    const r = resolve('select * from orders where customer_id = $1 or (customer_id = $1 and status = $2)');
+    expect(table(r, 'orders')).toMatchObject({ equality: ['customer_id'], orColumns: [] });
+    expect(r.paramUses.map((u) => u.param)).toEqual([1]);
   });
 
   it('Q20: nested IN subqueries and a correlated scalar subquery', () => {

@@ -138,6 +138,15 @@ describe('index selection for the workload', () => {
     expect(keys(r.chosen)).toEqual(['big', 'other']);
   });
 
+  it('never adds what the prune would drop (a crumb of a statement), so the budget goes to an index that stays', async () => {
+    // crumb saves 5 of q1's 1000 (0.5%) beside a: the best ratio, but too small a share to count.
+    const o = oracle({ q1: { base: 1000, with: { a: 400, crumb: 990 }, together: { 'a+crumb': 395 } }, q2: { base: 100, with: { other: 45 } } });
+    const cands = [cand('a', 10), cand('crumb', 0.1), cand('other', 2)];
+    const r = await selectIndexes([stmt('q1'), stmt('q2')], cands, o, { budgetBytes: 12 * MB, maxPerTable: 4, minImprovement: 0.5 });
+    expect(keys(r.chosen)).toEqual(['a', 'other']);
+    expect(r.finalCost).toBe(445);
+  });
+
   describe("Dexter's rule (minImprovement)", () => {
     it('rejects an index that cuts its one statement by a third', async () => {
       const o = oracle({ q1: { base: 100, with: { lowsel: 67 } } });

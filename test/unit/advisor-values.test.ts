@@ -63,6 +63,27 @@ describe('representative parameter values', () => {
     expect(representativeValues(uses('missing', 'equality', [1]), stats, 1, new Map())).toBeUndefined();
   });
 
+  it('OR branches: each branch gets its own typical value and its own window, so the planner cannot fold them into one', () => {
+    const v = representativeValues([
+      ...uses('mode', 'equality', [1]), ...uses('n', 'range', [2], '>='), ...uses('n', 'range', [3, 4], '<='), ...uses('mode', 'in', [5, 6]),
+      ...uses('mode', 'equality', [7]), ...uses('n', 'range', [8], '>='), ...uses('n', 'range', [9, 10], '<='), ...uses('mode', 'in', [11, 12]),
+    ], stats, 12, new Map())!;
+    expect(v.get(1)).toBe('AIR');
+    expect(v.get(7)).not.toBe(v.get(1));
+    // Windows a tenth wide, centred at 1/3 and 2/3 instead of both in the middle.
+    expect([v.get(2), v.get(3), v.get(8), v.get(9)]).toEqual(['28', '38', '62', '72']);
+    expect([v.get(4), v.get(10)]).toEqual(['0', '0']);
+    // Each IN list its own values: four distinct among the two lists.
+    expect(new Set([v.get(5), v.get(6), v.get(11), v.get(12)]).size).toBe(4);
+  });
+
+  it('common values without a histogram are ordered as numbers when they are numbers', () => {
+    const small: ColumnStats = { mcv: ['10', '9', '2', '1', '30', '20'], mcf: [0.2, 0.2, 0.2, 0.2, 0.1, 0.1], histogram: [] };
+    const v = representativeValues(uses('q', 'range', [1], '<='), new Map([['public.t.q', small]]), 1, new Map())!;
+    // Sorted 1, 2, 9, 10, 20, 30: a third of the way is 9 (sorted as text, 1, 10, 2, …, it was 2).
+    expect(v.get(1)).toBe('9');
+  });
+
   it('array parameters get an array literal', () => {
     const v = representativeValues(uses('mode', 'in', [1]), stats, 1, new Map([[1, 'text[]']]))!;
     expect(v.get(1)).toBe('{"AIR"}');
