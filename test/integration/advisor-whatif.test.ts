@@ -1,10 +1,16 @@
-/** Planning without running, and the what-if engines, against a real PostgreSQL 15 with HypoPG. */
+/**
+ * Planning without running, and the what-if engines, against a real PostgreSQL 15 with HypoPG.
+ * Everything the advisor does runs as the restricted role of sql/roles.sql (fixtures as the
+ * superuser): HypoPG needs only SELECT; the trial engine builds real indexes, which only the
+ * table's owner may do, so it runs with `GRANT <owner_role> TO pgsteward` (test/support/owner.ts).
+ */
 import { Db, fromUrl } from '../../lib/pg';
 import { Planner } from '../../lib/advisor/plan';
 import { HypoPGEngine, HypoPGMissingError } from '../../lib/advisor/whatif/hypopg';
-import { TrialEngine, TrialTableTooLargeError } from '../../lib/advisor/whatif/trial';
+import { TrialEngine, TrialNotOwnerError, TrialTableTooLargeError } from '../../lib/advisor/whatif/trial';
 import { createIndexSql, indexName } from '../../lib/advisor/index-sql';
 import { useTestDatabase } from '../support/db';
+import { expectRestricted, useOwnerRole } from '../support/owner';
 
 const session = { statementTimeoutMs: 10000, lockTimeoutMs: 1000, connectTimeoutMs: 5000 };
 const orders = { schema: 'public', name: 'orders' };
@@ -23,7 +29,9 @@ describe('advisor: planning and what-if', () => {
   });
 
   async function steward(): Promise<Db> {
-    return Db.connect(fromUrl(t.stewardUrl), session);
+    const db = await Db.connect(fromUrl(t.stewardUrl), session);
+    await expectRestricted(db);
+    return db;
   }
 
   it('plans a statement with parameters without running it, through PREPARE on PostgreSQL 15', async () => {
@@ -87,7 +95,8 @@ describe('advisor: planning and what-if', () => {
 
   it('says how to install HypoPG when the extension is missing', async () => {
     await t.admin.query(`create database ${t.name}_nohypo`);
-    const db = await Db.connect(fromUrl(t.url.replace(`/${t.name}`, `/${t.name}_nohypo`)), session);
+    // Every role may connect to a new database (CONNECT is granted to PUBLIC): pgsteward sees no HypoPG there.
+    const db = await Db.connect(fromUrl(t.stewardUrl.replace(`/${t.name}`, `/${t.name}_nohypo`)), session);
     try {
       const err = await HypoPGEngine.open(db).catch((e) => e);
       expect(err).toBeInstanceOf(HypoPGMissingError);
@@ -98,24 +107,44 @@ describe('advisor: planning and what-if', () => {
     }
   });
 
-  it('the trial engine builds real indexes in a transaction it always rolls back, and refuses large tables', async () => {
-    const db = await Db.connect(fromUrl(t.url), session);
+  it('the trial engine refuses, naming the owner, while pgsteward is not the table owner (and leaves nothing)', async () => {
+    const db = await steward();
     try {
-      const p = new Planner(db);
       const engine = new TrialEngine(db, { maxTableBytes: 1024 ** 3 });
-      const before = await p.plan({ text: 'select * from orders where customer_id = $1 order by created_at desc limit 10', paramCount: 1 });
-      const idx = await engine.add({ table: orders, columns: [{ name: 'customer_id' }, { name: 'created_at', direction: 'desc' }] });
-      const after = await p.plan({ text: 'select * from orders where customer_id = $1 order by created_at desc limit 10', paramCount: 1 });
-      expect(after.indexes).toEqual([idx.planName]);
-      expect(after.totalCost).toBeLessThan(before.totalCost / 20);
+      const err = await engine.add({ table: orders, columns: [{ name: 'customer_id' }] }).catch((e) => e);
+      expect(err).toBeInstanceOf(TrialNotOwnerError);
+      expect(err.message).toContain('only the owner of public.orders');
       await engine.close();
       expect((await t.admin.query(`select count(*)::int as n from pg_indexes where indexname like 'pgsteward_trial_%'`)).rows[0].n).toBe(0);
-      const small = new TrialEngine(db, { maxTableBytes: 1000 });
-      await expect(small.add({ table: orders, columns: [{ name: 'status' }] })).rejects.toBeInstanceOf(TrialTableTooLargeError);
-      await small.close();
     } finally {
       await db.close();
     }
+  });
+
+  describe('with GRANT <owner_role> TO pgsteward', () => {
+    // A nested describe: the owner role is made, given orders and granted to pgsteward only
+    // before these tests (useOwnerRole's beforeAll), so the tests above prove SELECT is enough.
+    useOwnerRole(t);
+
+    it('the trial engine builds real indexes in a transaction it always rolls back, and refuses large tables', async () => {
+      const db = await steward();
+      try {
+        const p = new Planner(db);
+        const engine = new TrialEngine(db, { maxTableBytes: 1024 ** 3 });
+        const before = await p.plan({ text: 'select * from orders where customer_id = $1 order by created_at desc limit 10', paramCount: 1 });
+        const idx = await engine.add({ table: orders, columns: [{ name: 'customer_id' }, { name: 'created_at', direction: 'desc' }] });
+        const after = await p.plan({ text: 'select * from orders where customer_id = $1 order by created_at desc limit 10', paramCount: 1 });
+        expect(after.indexes).toEqual([idx.planName]);
+        expect(after.totalCost).toBeLessThan(before.totalCost / 20);
+        await engine.close();
+        expect((await t.admin.query(`select count(*)::int as n from pg_indexes where indexname like 'pgsteward_trial_%'`)).rows[0].n).toBe(0);
+        const small = new TrialEngine(db, { maxTableBytes: 1000 });
+        await expect(small.add({ table: orders, columns: [{ name: 'status' }] })).rejects.toBeInstanceOf(TrialTableTooLargeError);
+        await small.close();
+      } finally {
+        await db.close();
+      }
+    });
   });
 
   it('writes runnable CREATE INDEX statements with quoted identifiers and stable names', async () => {

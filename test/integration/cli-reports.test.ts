@@ -1,13 +1,16 @@
 /**
  * `pgsteward reports` over reports written by real runs (`health`, `partitions` against the test
  * cluster): from a directory written with --out, and from an S3 bucket (s3rver) downloaded to a
- * local folder and opened through $BROWSER (a script that records its argument).
+ * local folder and opened through $BROWSER (a script that records its argument). The CLI connects
+ * as the restricted role of sql/roles.sql, a member of the partitioned table's owner role
+ * (`GRANT <owner_role> TO pgsteward`, test/support/owner.ts), as on a managed service.
  */
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli } from '../support/cli';
 import { useTestDatabase } from '../support/db';
+import { useOwnerRole } from '../support/owner';
 import { LocalS3, startS3 } from '../support/s3';
 
 const waitFor = async (p: () => boolean, ms = 5000) => {
@@ -16,13 +19,14 @@ const waitFor = async (p: () => boolean, ms = 5000) => {
 
 describe('pgsteward reports (CLI)', () => {
   const t = useTestDatabase();
+  const owner = useOwnerRole(t);
   let dir: string;
   let s3: LocalS3;
   const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY, browser: process.env.BROWSER };
   const config = (file: string, extra: object) => {
     writeFileSync(join(dir, file), JSON.stringify({
       defaults: { health: { ignore: { replication_slots: ['pgsteward_test_*'] } } },
-      targets: [{ id: 'app', connection: { url: t.url }, partitions: [{ table: 'public.events', column: 'at', interval: '1 day', premake: 2 }] }],
+      targets: [{ id: 'app', connection: { url: t.stewardUrl }, partitions: [{ table: 'public.events', column: 'at', interval: '1 day', premake: 2 }] }],
       ...extra,
     }));
     return join(dir, file);
@@ -35,6 +39,9 @@ describe('pgsteward reports (CLI)', () => {
     process.env.AWS_ACCESS_KEY_ID = 'S3RVER';
     process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
     await t.admin.query('create table events (id bigint, at timestamptz not null) partition by range (at)');
+    await owner.adopt();
+    // What a user does after creating objects (README), so pgsteward can read them.
+    t.applyRoleScript();
   });
 
   afterAll(async () => {

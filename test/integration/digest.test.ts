@@ -4,7 +4,8 @@
  * created (its statement run as written) and an index another statement used is dropped; the
  * second digest must name the applied recommendation with its measured effect and the statement
  * that became slower, with the partitions of the latest partitions run and the health alerts
- * still firing; empty sections are left out.
+ * still firing; empty sections are left out. Both advisors connect as the restricted role of
+ * sql/roles.sql; for partition DDL it is a member of dg_events' owner role (test/support/owner.ts).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,6 +27,7 @@ import { runAdvise } from '../../lib/runner/advise';
 import { runPartitions } from '../../lib/runner/partitions';
 import { LocalSink } from '../../lib/sinks/local';
 import { useTestDatabase } from '../support/db';
+import { useOwnerRole } from '../support/owner';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -41,6 +43,7 @@ function decode(input: any): { chat: any; email: string } {
 
 describe('nightly digest after two advise runs', () => {
   const t = useTestDatabase();
+  const owner = useOwnerRole(t);
   const sns = mockClient(SNSClient);
   let dir: string;
   let app: Client;
@@ -82,12 +85,15 @@ describe('nightly digest after two advise runs', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'pgsteward-digest-'));
     sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+    // Only the partitioned table goes to the owner role: advise must work on dg_orders and
+    // dg_customers (still the superuser's) with the SELECT that sql/roles.sql grants.
+    await t.admin.query('create table dg_events (id bigint not null, at timestamptz not null) partition by range (at)');
+    await owner.adopt();
     await t.admin.query('create table dg_orders (id bigserial primary key, customer_id int not null, total numeric not null)');
     await t.admin.query('insert into dg_orders (customer_id, total) select g % 30000, g % 300 from generate_series(1, 300000) g');
     await t.admin.query('create table dg_customers (id serial primary key, email text not null)');
     await t.admin.query(`insert into dg_customers (email) select 'user' || g || '@example.com' from generate_series(1, 150000) g`);
     await t.admin.query('create index dg_customers_email_idx on dg_customers (email)');
-    await t.admin.query('create table dg_events (id bigint not null, at timestamptz not null) partition by range (at)');
     await t.admin.query('vacuum analyze dg_orders, dg_customers');
     t.applyRoleScript();
     // The bulk load is not the workload (see advise.test.ts): flush, then reset the counters.
@@ -95,10 +101,9 @@ describe('nightly digest after two advise runs', () => {
     await t.admin.query('select pg_stat_reset()');
     app = await t.session();
 
-    // The hourly partitions run of the same target (DDL: as the owner), into the same sink.
+    // The hourly partitions run of the same target (pgsteward, through the owner role), into the same sink.
     const cfg = config();
-    const owner = { ...cfg.targets![0], connection: { url: t.url } };
-    partitionsReport = (await runPartitions(resolveTarget(cfg, owner), { alerts: resolveAlerts(cfg), sink: new LocalSink(join(dir, 'reports')), logger: silentLogger })).report;
+    partitionsReport = (await runPartitions(resolveTarget(cfg, cfg.targets![0]), { alerts: resolveAlerts(cfg), sink: new LocalSink(join(dir, 'reports')), logger: silentLogger })).report;
 
     // A health alert firing since yesterday, kept by the real lifecycle in the real state store.
     const yesterday = new Date(Date.now() - 86_400_000);

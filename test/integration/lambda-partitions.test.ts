@@ -2,13 +2,15 @@
  * The partitions Lambda handler from source, end to end: real PostgreSQL with range-partitioned
  * parents, reports and partitions state in a real (local) S3 (s3rver), SNS mocked at the SDK
  * client boundary. Like lambda-advise.test.ts, each test is a cold start. It connects as the
- * superuser for now: sql/roles.sql does not grant pgsteward ownership of the parents.
+ * restricted role of sql/roles.sql, a member of the parents' owner role (`GRANT <owner_role> TO
+ * pgsteward`, README "The database role"; test/support/owner.ts), never as a superuser.
  */
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { AwsStub } from 'aws-sdk-client-mock';
 import type { Context } from 'aws-lambda';
 import type { PartitionsSummary } from '../../functions/partitions';
 import { useTestDatabase } from '../support/db';
+import { useOwnerRole } from '../support/owner';
 import { lambdaContext } from '../support/lambda-context';
 import { LocalS3, startS3 } from '../support/s3';
 
@@ -34,6 +36,7 @@ interface Loaded {
 
 describe('partitions Lambda handler (from source)', () => {
   const t = useTestDatabase();
+  const owner = useOwnerRole(t);
   let s3: LocalS3;
   const saved: Record<string, string | undefined> = {};
   const stubs: AwsStub<any, any, any>[] = [];
@@ -44,6 +47,7 @@ describe('partitions Lambda handler (from source)', () => {
     await t.admin.query(`
       create table lp_events (id bigint, at timestamptz not null, payload text) partition by range (at);
       create table lp_later (id bigint, at timestamptz not null) partition by range (at);`);
+    await owner.adopt();
   });
 
   afterEach(() => {
@@ -61,7 +65,7 @@ describe('partitions Lambda handler (from source)', () => {
   const config = (extraTargets: object[] = []) => ({
     targets: [{
       id: TARGET,
-      connection: { url: t.url },
+      connection: { url: t.stewardUrl },
       partitions: [
         { table: 'lp_events', column: 'at', interval: '1 day', premake: 2, retention: '90 days' },
         { table: 'public.lp_later', column: 'at', interval: '1 month', premake: 1 },
@@ -143,6 +147,9 @@ describe('partitions Lambda handler (from source)', () => {
     expect(result.planned).toBeUndefined();
     expect(await children('lp_events')).toHaveLength(3);
     expect(await children('lp_later')).toHaveLength(2);
+    // Made by pgsteward through the owner role: the new partitions belong to the parents' owner.
+    const owners = await t.admin.query(`select distinct pg_get_userbyid(c.relowner) as o from pg_inherits i join pg_class c on c.oid = i.inhrelid where i.inhparent in ('lp_events'::regclass, 'lp_later'::regclass)`);
+    expect(owners.rows).toEqual([{ o: owner.name }]);
     await t.admin.query(`insert into lp_events (id, at) values (1, now())`);
     const json = (await keys(bucket, REPORTS)).filter((k) => k.endsWith('.json'));
     expect(json).toHaveLength(1);
@@ -166,7 +173,7 @@ describe('partitions Lambda handler (from source)', () => {
   it('targets without policies are skipped on a schedule; a failing target does not stop the others, and the invocation fails after all ran', async () => {
     const bucket = await freshBucket();
     const l = coldStart(bucket, config([
-      { id: 'no-policies', connection: { url: t.url } },
+      { id: 'no-policies', connection: { url: t.stewardUrl } },
       { id: 'unreachable', connection: { url: 'postgres://x:y@127.0.0.1:1/db', connectTimeout: '2s' }, partitions: [{ table: 'x', column: 'at', interval: '1 day' }] },
     ]));
 

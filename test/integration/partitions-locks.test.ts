@@ -1,7 +1,10 @@
 /**
- * THE lock test (run as SUPERUSER for now). While another session keeps a read transaction open
- * on the parent, maintenance still creates partitions: ATTACH takes SHARE UPDATE EXCLUSIVE on the
- * parent, which does not conflict with ACCESS SHARE (explicit-locking.html, table 13.2), whereas
+ * THE lock test. The maintainer runs as the restricted role of sql/roles.sql, a member of the
+ * tables' owner role (`GRANT <owner_role> TO pgsteward`, test/support/owner.ts); the readers,
+ * the lock holders, the control's DDL and the pg_locks sampler are the application's sessions
+ * (superuser, fixtures). While another session keeps a read transaction open on the parent,
+ * maintenance still creates partitions: ATTACH takes SHARE UPDATE EXCLUSIVE on the parent, which
+ * does not conflict with ACCESS SHARE (explicit-locking.html, table 13.2), whereas
  * CREATE TABLE … PARTITION OF would need ACCESS EXCLUSIVE and queue every later query behind it.
  * Meanwhile a third session's SELECTs on the parent never wait longer than lock_timeout, and
  * pg_locks sampled all along never shows ACCESS EXCLUSIVE on the parent. When a conflicting lock
@@ -12,8 +15,10 @@ import { Db, fromUrl } from '../../lib/pg';
 import { maintainTable, TableOutcome } from '../../lib/partitions/maintain';
 import { parsePolicy } from '../../lib/partitions/policy';
 import { useTestDatabase } from '../support/db';
+import { expectRestricted, useOwnerRole } from '../support/owner';
 
 const t = useTestDatabase();
+const owner = useOwnerRole(t);
 let db: Db;
 const LOCK_TIMEOUT_MS = 500;
 
@@ -23,7 +28,9 @@ beforeAll(async () => {
     create table busy_old partition of busy for values from (now() - interval '30 days') to (now() - interval '10 days');
     insert into busy select g, now() - interval '20 days' from generate_series(1, 1000) g;
     create table held (at timestamptz not null) partition by range (at);`);
-  db = await Db.connect(fromUrl(t.url), { statementTimeoutMs: 30_000, lockTimeoutMs: 2_000, connectTimeoutMs: 5_000 });
+  await owner.adopt();
+  db = await Db.connect(fromUrl(t.stewardUrl), { statementTimeoutMs: 30_000, lockTimeoutMs: 2_000, connectTimeoutMs: 5_000 });
+  await expectRestricted(db);
 });
 afterAll(async () => {
   await db?.close();
