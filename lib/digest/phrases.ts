@@ -38,7 +38,10 @@ export function pointer(location: Digest['location']): string[] {
   if (location?.missing) return [`The full report could not be written: ${location.missing}`];
   const out: string[] = [];
   if (location?.consoleUrl) out.push(`Full report: ${location.consoleUrl}`);
-  const where = location?.markdown ?? location?.json;
+  // The HTML page is the one people open (charts); Markdown is for tickets, JSON for machines.
+  const where = location?.html ?? location?.markdown ?? location?.json;
   if (where) out.push(`${out.length ? 'Stored at' : 'Full report'}: ${where}`);
+  const history = location?.indexConsoleUrl ?? location?.index;
+  if (history) out.push(`History: ${history}`);
   return out;
 }

@@ -154,7 +154,8 @@ describe('nightly digest after two advise runs', () => {
     expect(email).toMatch(/FAILED dg_nowhere/);
     expect(email).toContain('HEALTH ALERTS STILL FIRING');
     expect(email).toMatch(/CRITICAL xid_wraparound \(database app\) since \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
-    expect(email).toContain(`Full report: ${report.location!.markdown}`);
+    expect(email).toContain(`Full report: ${report.location!.html}`);
+    expect(email).toContain(`History: ${report.location!.index}`);
     expect(chat.content.description).toContain('*Do first*');
     expect(chat.content.description).not.toContain('*Since the previous run*');
     expect(partitionsReport.tables.map((x) => x.status).sort()).toEqual(['failed', 'ok']);
@@ -195,11 +196,11 @@ describe('nightly digest after two advise runs', () => {
       expect(input.Subject).not.toMatch(/[\r\n]/);
       expect(input.Subject).toMatch(/^pgsteward digest shop: /);
       // ≤ 78 characters, unless a single word (a path or URL) is longer by itself.
-      for (const line of email.split('\n')) if (line.length > 78) expect(line.trim()).toMatch(/^(\S+|Full report: \S+|Stored at: \S+)$/);
+      for (const line of email.split('\n')) if (line.length > 78) expect(line.trim()).toMatch(/^(\S+|Full report: \S+|Stored at: \S+|History: \S+)$/);
       expect(chat).toMatchObject({ version: '1.0', source: 'custom', content: { textType: 'client-markdown' }, metadata: { eventType: 'pgsteward.digest' } });
       expect(chat.content.title.length).toBeLessThanOrEqual(150);
       expect(chat.content.description.length).toBeLessThanOrEqual(CHAT_DESCRIPTION_MAX);
-      expect(chat.content.nextSteps.join('\n')).toContain('.md');
+      expect(chat.content.nextSteps.join('\n')).toContain('.html');
     }
   });
 
@@ -211,7 +212,8 @@ describe('nightly digest after two advise runs', () => {
     expect(Buffer.byteLength(m.Message)).toBeLessThanOrEqual(SNS_MAX_BYTES);
     expect(Buffer.byteLength(m.Message)).toBeGreaterThan(SNS_MAX_BYTES - 4096);
     expect(email).toContain(EMAIL_CUT_LINE);
-    expect(email.trimEnd().endsWith(`Full report: ${night2.location!.markdown}`)).toBe(true);
+    expect(email.trimEnd().endsWith(`History: ${night2.location!.index}`)).toBe(true);
+    expect(email).toContain(`Full report: ${night2.location!.html}`);
     expect(email).toContain('DO FIRST');
     expect(chat.content.description.length).toBeLessThanOrEqual(CHAT_DESCRIPTION_MAX);
     expect(chat.content.description).toMatch(/cut here: the rest is in the email and the full report_$/);
