@@ -174,6 +174,8 @@ export interface ParsedStatement {
   /** The text for PREPARE (typed parameters rewritten as casts). */
   text: string;
   paramTypes: Map<number, string>;
+  /** The fields of normalized interval literals (`interval $3 year` → 3 → "year"). */
+  intervalFields: Map<number, string>;
   paramCount: number;
   /** Bare CASE / COALESCE results with nothing typed beside them (parse-result-params.ts). */
   untypedResults: number[];

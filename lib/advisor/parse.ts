@@ -36,5 +36,5 @@ function analyse(query: string, opts: SqlTextOptions): ParseOutcome {
   }
   const b = new ScopeBuilder();
   const { id, kind } = b.statement(stmts[0].stmt, 'main', undefined, false);
-  return { ok: true, kind, scopes: b.scopes, main: id, text: sql.text, paramTypes: sql.paramTypes, paramCount: sql.paramCount, untypedResults: untypedResultParams(stmts[0].stmt) };
+  return { ok: true, kind, scopes: b.scopes, main: id, text: sql.text, paramTypes: sql.paramTypes, intervalFields: sql.intervalFields, paramCount: sql.paramCount, untypedResults: untypedResultParams(stmts[0].stmt) };
 }

@@ -35,6 +35,8 @@ export interface SqlText {
   paramTypes: Map<number, string>;
   /** The highest $n in the statement. */
   paramCount: number;
+  /** `interval $n day`: the fields after a normalized interval literal, by parameter (values.ts). */
+  intervalFields: Map<number, string>;
   /** Cut short (by track_activity_query_size or a caller's limit): its predicates are incomplete. */
   truncated: boolean;
   /** Set when the text does not parse. */
@@ -85,6 +87,7 @@ export function prepareSqlText(query: string, opts: SqlTextOptions = {}): SqlTex
       original: query,
       source: query,
       paramTypes: new Map(),
+      intervalFields: new Map(),
       paramCount: 0,
       truncated: atLimit || looksTruncated(query, parsed.error.message, position),
       error: { message: parsed.error.message, position },
@@ -98,10 +101,11 @@ export function prepareSqlText(query: string, opts: SqlTextOptions = {}): SqlTex
   const forms = extractEdits(parsed.tree, source);
   // The extract field and the normal form are text arguments of the functions now called.
   for (const n of [...forms.textParams, ...(repair?.textParams ?? [])]) if (!paramTypes.has(n)) paramTypes.set(n, 'text');
-  const edits = [...(literals.length ? literalEdits(source, literals) : []), ...forms.edits];
+  const intervalFields = new Map<number, string>();
+  const edits = [...(literals.length ? literalEdits(source, literals, intervalFields) : []), ...forms.edits];
   const text = edits.length ? applyEdits(source, edits) : source;
   const paramCount = Math.max(counted, ...(repair?.dropped ?? []));
-  return { text, original: query, source, paramTypes, paramCount, truncated: atLimit, tree: parsed.tree };
+  return { text, original: query, source, paramTypes, intervalFields, paramCount, truncated: atLimit, tree: parsed.tree };
 }
 
 /**
@@ -142,7 +146,7 @@ const INTERVAL_FIELDS = new Set(['year', 'month', 'day', 'hour', 'minute', 'seco
  * as much as parsing it). The common case — no comment inside the type, no interval fields —
  * needs no lexing at all.
  */
-function literalEdits(query: string, literals: TypedParam[]): Edit[] {
+function literalEdits(query: string, literals: TypedParam[], intervalFields: Map<number, string>): Edit[] {
   const o = offsetsFor(query);
   const edits: Edit[] = [];
   for (const lit of literals) {
@@ -158,7 +162,10 @@ function literalEdits(query: string, literals: TypedParam[]): Edit[] {
     const interval = typeSql.toLowerCase() === 'interval';
     const tail = quickTail(query, paramAt, lit.number, interval) ?? scannedTail(query, paramAt, interval);
     if (!tail) continue;
-    if (tail.fields.length) typeSql += ' ' + tail.fields.join(' ');
+    if (tail.fields.length) {
+      typeSql += ' ' + tail.fields.join(' ');
+      if (interval) intervalFields.set(lit.number, tail.fields.join(' ').toLowerCase());
+    }
     edits.push({ start, end: tail.end, replacement: `${tail.param}::${typeSql}` });
   }
   return edits;

@@ -50,7 +50,7 @@ export async function loadColumnStats(db: Db, uses: ParamUse[]): Promise<Map<str
 const statsKey = (u: Pick<ParamUse, 'schema' | 'table' | 'column'>) => `${u.schema}.${u.table}.${u.column}`;
 
 /** Values for every parameter, or undefined when some compared parameter has no statistics. */
-export function representativeValues(uses: ParamUse[], stats: Map<string, ColumnStats>, paramCount: number, types: Map<number, string>): Map<number, string | null> | undefined {
+export function representativeValues(uses: ParamUse[], stats: Map<string, ColumnStats>, paramCount: number, types: Map<number, string>, intervalFields: Map<number, string> = new Map()): Map<number, string | null> | undefined {
   if (!uses.length) return undefined;
   const values = new Map<number, string | null>();
   const byColumn = new Map<string, ParamUse[]>();
@@ -87,9 +87,14 @@ export function representativeValues(uses: ParamUse[], stats: Map<string, Column
         const lower = slot === 'lower';
         // A lone bound says nothing of how wide the range is: keep the planner's own default
         // (a third of the table); a pair of bounds is a narrow window, as reports and feeds ask.
-        const v = quantile(st, paired ? centre + (lower ? -HALF_WINDOW : HALF_WINDOW) : lower ? 2 / 3 : 1 / 3);
+        // `col >= $1 and col < $2 + interval $3 month`: the report's window is written in the
+        // query, one unit of its interval field (the usual count: a day, a month, a year), so
+        // it starts where the lower bound does and is that wide, not a tenth of the rows.
+        const step = paired && !lower ? intervalStep(u.group, intervalFields) : undefined;
+        const v = quantile(st, paired ? centre + (lower || step ? -HALF_WINDOW : HALF_WINDOW) : lower ? 2 / 3 : 1 / 3);
         if (v === undefined) return undefined;
         set(u.param, v);
+        if (step) set(step.param, step.value);
       } else if (u.kind === 'in') {
         // `IN ($3, $4, …)` is one group: each member a different typical value (and each group
         // of an OR its own ones).
@@ -109,6 +114,15 @@ export function representativeValues(uses: ParamUse[], stats: Map<string, Column
   const modifiers = new Set(uses.flatMap((u) => u.group));
   for (let n = 1; n <= paramCount; n++) if (!values.has(n)) values.set(n, modifiers.has(n) ? zeroFor(types.get(n)) : permissive(types.get(n)));
   return values;
+}
+
+/** The interval modifier of a bound (`$2 + interval $3 month`) and one unit of its field, when the text says which. */
+function intervalStep(group: number[], fields: Map<number, string>): { param: number; value: string } | undefined {
+  for (const p of group.slice(1)) {
+    const unit = fields.get(p)?.split(/\s+/)[0];
+    if (unit && /^(year|month|day|hour|minute|second)$/.test(unit)) return { param: p, value: `1 ${unit}` };
+  }
+  return undefined;
 }
 
 /** Half the width of a window between two bounds: a tenth of the rows, as reports and feeds ask. */

@@ -73,7 +73,7 @@ export async function buildWorkload(db: Db, statements: CollectedStatement[], ca
       continue;
     }
     const generic = { text: chosen.text, paramCount: parsed.paramCount, paramTypes: resolved.paramTypes, untypedResults: parsed.untypedResults, searchPath };
-    const values = pagedValues(representativeValues(resolved.paramUses, stats, parsed.paramCount, resolved.paramTypes), parsed);
+    const values = pagedValues(representativeValues(resolved.paramUses, stats, parsed.paramCount, resolved.paramTypes, parsed.intervalFields), parsed);
     const attempts = values ? [{ ...generic, values }, generic] : [generic];
     let lastError: unknown;
     for (const plan of attempts) {

@@ -70,6 +70,13 @@ describe('typed literals in normalized texts become casts', () => {
   });
 });
 
+describe('interval fields of normalized interval literals', () => {
+  it('are kept by parameter, for the window a report asks (values.ts)', () => {
+    const out = prepareSqlText('select 1 from t where d >= date $1 and d < date $2 + interval $3 month and e < now() - interval $4 day to second and f < $5::interval');
+    expect(out.intervalFields).toEqual(new Map([[3, 'month'], [4, 'day to second']]));
+  });
+});
+
 describe('special-syntax forms that normalize into invalid SQL', () => {
   it('extract($n from e) → pg_catalog.date_part($n, e), the field typed text', () => {
     const q = 'select extract($1 from d) from t where extract($2 from ts) = $3';

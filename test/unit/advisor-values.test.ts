@@ -34,6 +34,17 @@ describe('representative parameter values', () => {
     expect(pair).toEqual(new Map([[1, '45'], [2, '55'], [3, '0']]));
   });
 
+  it('a pair whose upper bound adds `interval $n <field>`: the window starts at the lower bound and is one unit wide', () => {
+    // `d >= date $1 and d < date $2 + interval $3 month`: as the report asks, one month from $1.
+    const pair = representativeValues([...uses('n', 'range', [1], '>='), ...uses('n', 'range', [2, 3], '<')], stats, 3, new Map([[3, 'interval']]), new Map([[3, 'month']]));
+    expect(pair).toEqual(new Map([[1, '45'], [2, '45'], [3, '1 month']]));
+    // `interval $3 day to second`: the first field is the unit.
+    const dts = representativeValues([...uses('n', 'range', [1], '>='), ...uses('n', 'range', [2, 3], '<')], stats, 3, new Map([[3, 'interval']]), new Map([[3, 'day to second']]));
+    expect(dts!.get(3)).toBe('1 day');
+    // A lone upper bound with an interval (`d <= date $1 - interval $2 day`) is no window: unchanged.
+    expect(representativeValues(uses('n', 'range', [1, 2], '<='), stats, 2, new Map([[2, 'interval']]), new Map([[2, 'day']]))).toEqual(new Map([[1, '33'], [2, '0']]));
+  });
+
   it('BETWEEN: both bounds placed, whatever arithmetic they carry', () => {
     expect(representativeValues(uses('n', 'range', [1, 2], 'between'), stats, 2, new Map())).toEqual(new Map([[1, '45'], [2, '55']]));
     // `n between $1 - $2 and $3 + $4`: the second bound starts half way; the modifiers are zero.
