@@ -68,7 +68,7 @@ function loadAdvisor(): AdviseModule | undefined {
 }
 
 const log = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
-const pct = (r: number) => `${(r * 100).toFixed(1)}%`;
+const pct = (r: number) => `${(r * 100).toFixed(2)}%`;
 const mbOf = (bytes: number) => `${(bytes / MB).toFixed(1)} MB`;
 const short = (d: IndexDef) => `${d.table.name}(${d.columns.map((c) => c.name + (c.direction === 'desc' ? ' desc' : '')).join(', ')})${d.include?.length ? ` include(${d.include.join(', ')})` : ''}${d.where ? ` where ${d.where}` : ''}`;
 const perQuery = (s: Score) => s.perQuery.map((q) => `Q${q.n} ${Math.round((q.with / q.without) * 100)}%`).join(' ');
