@@ -86,6 +86,8 @@ export interface DeploySettings {
   maxConcurrency: number;
   /** IAM-authenticated database users, deduplicated. */
   databaseUsers: DatabaseUser[];
+  /** The same, per advisor: only the users of targets scheduled for it (their `advisors`). */
+  databaseUsersFor: Record<'health' | 'advise' | 'partitions', DatabaseUser[]>;
 }
 
 /**
@@ -162,7 +164,12 @@ export function deploySettings(document: unknown, source = 'config'): DeploySett
     healthTargetIds: scheduled(config, 'health').map((t) => t.id),
     adviseTargetIds: scheduled(config, 'advise').map((t) => t.id),
     maxConcurrency: deploy.fanOut?.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
-    databaseUsers: databaseUsers(config),
+    databaseUsers: databaseUsers(config.targets ?? []),
+    databaseUsersFor: {
+      health: databaseUsers(scheduled(config, 'health')),
+      advise: databaseUsers(scheduled(config, 'advise')),
+      partitions: databaseUsers(scheduled(config, 'partitions')),
+    },
   };
 }
 
@@ -234,9 +241,9 @@ function iamAuthProblems(config: Config): string[] {
   return problems;
 }
 
-function databaseUsers(config: Config): DatabaseUser[] {
+function databaseUsers(targets: NonNullable<Config['targets']>): DatabaseUser[] {
   const seen = new Map<string, DatabaseUser>();
-  for (const t of config.targets ?? []) {
+  for (const t of targets) {
     const c = t.connection;
     if (!('iam' in c) || !c.iam.resourceId) continue;
     const u: DatabaseUser = { resourceId: c.iam.resourceId, user: c.user, ...(c.iam.region ? { region: c.iam.region } : {}) };

@@ -199,7 +199,7 @@ export class PgstewardStack extends Stack {
       .bindState(this.reports)
       .bindAlerts(this.alerts)
       .bindSecrets(s.secretArns, s.secretKeyArns)
-      .bindDatabaseUsers(s.databaseUsers);
+      .bindDatabaseUsers(s.databaseUsersFor[o.advisor]);
     const staleAfter = o.staleAfter ?? STALE_AFTER;
     // The state machine retries Lambda's own errors and records the function's; an asynchronous
     // invoke (on demand, by an operator) is not retried either, and has no failure destination:

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -207,7 +207,15 @@ export class AdvisorFunction extends Construct {
     });
     return {
       vpc,
-      vpcSubnets: { subnets: ids.subnetIds.map((s, i) => ec2.Subnet.fromSubnetId(this, `Subnet${i}`, s)) },
+      vpcSubnets: {
+        subnets: ids.subnetIds.map((s, i) => {
+          const subnet = ec2.Subnet.fromSubnetId(this, `Subnet${i}`, s);
+          // Placing a function reads no route table; the S3 gateway endpoint gets its own
+          // (deploy.vpc.routeTableIds), so CDK's warning about the missing one is noise here.
+          Annotations.of(subnet).acknowledgeWarning('@aws-cdk/aws-ec2:noSubnetRouteTableId', 'Lambda placement reads no route table; the S3 endpoint uses deploy.vpc.routeTableIds');
+          return subnet;
+        }),
+      },
       // Immutable: the groups belong to whoever owns the network, so CDK must not add rules to them.
       securityGroups: ids.securityGroupIds.map((g, i) => ec2.SecurityGroup.fromSecurityGroupId(this, `SecurityGroup${i}`, g, { mutable: false })),
     };

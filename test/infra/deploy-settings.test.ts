@@ -33,6 +33,14 @@ test('IAM database users are collected once each, with their signing region when
   expect(s.databaseUsers).toEqual([{ resourceId: 'db-A', user: 'u' }, { resourceId: 'prx-B', user: 'v', region: 'us-east-1' }]);
 });
 
+test('a function may connect only as the users of targets scheduled for its advisor', () => {
+  const iam = (id: string, user: string, resourceId: string, advisors?: string[]) => ({ id, ...(advisors ? { advisors } : {}), connection: { host: 'h', database: 'd', user, iam: { resourceId } } });
+  const s = deploySettings({ targets: [iam('direct', 'u', 'db-A'), iam('proxy', 'u', 'prx-B', ['health'])] });
+  expect(s.databaseUsersFor.health).toEqual([{ resourceId: 'db-A', user: 'u' }, { resourceId: 'prx-B', user: 'u' }]);
+  expect(s.databaseUsersFor.advise).toEqual([{ resourceId: 'db-A', user: 'u' }]);
+  expect(s.databaseUsersFor.partitions).toEqual([{ resourceId: 'db-A', user: 'u' }]);
+});
+
 test('an empty document deploys: no targets, no secrets, all defaults', () => {
   expect(deploySettings({})).toMatchObject({ secretArns: [], secretKeyArns: [], health: { expression: 'rate(5 minutes)' } });
 });
