@@ -16,7 +16,8 @@ export interface GridRow {
   counts: Record<string, number>;
 }
 
-const W = 360;
+/** Wide enough that "unknown", "warning" and "critical" (~55 px each) do not run together. */
+const W = 440;
 const PAD = 8;
 const LABEL_W = 150;
 const HEAD_H = 24;
