@@ -49,7 +49,7 @@ function topStatements(top: TopStatement[]): Html {
     top.map((t) => ({ label: t.query, value: t.totalTimeMs, valueLabel: `${formatDuration(t.totalTimeMs)} · ${t.calls} calls` })),
   );
   const data = table('Top statements by total execution time', [
-    { head: 'Statement', cell: (t: TopStatement) => code(t.query) },
+    { head: 'Statement', text: true, cell: (t: TopStatement) => code(t.query) },
     { head: 'queryid', cell: (t) => code(t.queryid) },
     { head: 'Calls', num: true, cell: (t) => txt(t.calls) },
     { head: 'Total', num: true, cell: (t) => txt(formatDuration(t.totalTimeMs)) },
@@ -109,7 +109,7 @@ function findings(r: AdviseReport): Html {
     { head: 'Table', cell: (f) => code(f.table) },
     { head: 'Size', num: true, cell: (f) => txt(formatBytes(f.sizeBytes)) },
     { head: 'Why', cell: (f) => txt(f.reason) },
-    { head: 'Statement', cell: (f) => code(f.statement) },
+    { head: 'Statement', text: true, cell: (f) => code(f.statement) },
   ], r.indexFindings));
 }
 

@@ -32,6 +32,7 @@ pre{background:var(--soft);border:1px solid var(--line);border-radius:4px;paddin
 table{border-collapse:collapse;font-size:.875rem;min-width:100%}
 th,td{border-bottom:1px solid var(--line);padding:.35rem .5rem;text-align:left;vertical-align:top}
 thead th{border-bottom-width:2px;white-space:nowrap}
+td.text{min-width:15rem}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 caption{text-align:left;font-weight:600;padding:.25rem 0}
 .sev{display:inline-block;border-radius:3px;padding:0 .4rem;font-size:.8125rem;font-weight:600;white-space:nowrap}

@@ -55,8 +55,9 @@ function findingsTable(caption: string, fs: Finding[]): Html {
   return table(caption, [
     { head: 'Check', cell: (f: Finding) => code(f.check) },
     { head: 'Severity', cell: (f) => sev(f.severity) },
+    // What a person reads first, before the object and the number it is about.
+    { head: 'Message', text: true, cell: (f) => txt(f.message) },
     { head: 'Object', cell: (f) => txt(f.object ?? '') },
     { head: 'Value', num: true, cell: (f) => txt(f.value === undefined ? '' : `${f.value}${f.threshold !== undefined ? ` (threshold ${f.threshold})` : ''}`) },
-    { head: 'Message', cell: (f) => txt(f.message) },
   ], fs);
 }

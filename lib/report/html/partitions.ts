@@ -56,7 +56,7 @@ function findingsTable(fs: PartitionFinding[]): Html {
     { head: 'Check', cell: (f: PartitionFinding) => code(f.check) },
     { head: 'Severity', cell: (f) => sev(f.severity) },
     { head: 'Table', cell: (f) => code(f.table) },
-    { head: 'Message', cell: (f) => txt(f.message) },
+    { head: 'Message', text: true, cell: (f) => txt(f.message) },
   ], sorted);
 }
 

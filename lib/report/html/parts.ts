@@ -40,6 +40,8 @@ export interface Column<T> {
   head: string;
   cell: (row: T) => Html;
   num?: boolean;
+  /** Prose (a message, a statement): kept readable-wide on a phone instead of a word a line. */
+  text?: boolean;
 }
 
 let tableSeq = 0;
@@ -52,7 +54,7 @@ export function table<T>(caption: string, columns: Column<T>[], rows: T[], opts:
   const id = opts.id ?? `t${++tableSeq}`;
   const head = columns.map((c) => `<th scope="col"${c.num ? ' class="num"' : ''}>${esc(c.head)}</th>`).join('');
   const body = rows.map((r) => `<tr>${columns.map((c, i) => {
-    const cls = c.num ? ' class="num"' : '';
+    const cls = c.num ? ' class="num"' : c.text ? ' class="text"' : '';
     return i === 0 ? `<th scope="row"${cls}>${c.cell(r)}</th>` : `<td${cls}>${c.cell(r)}</td>`;
   }).join('')}</tr>`).join('\n');
   return `<div class="scroll" role="region" aria-labelledby="${id}-cap" tabindex="0"><table id="${id}"><caption id="${id}-cap">${esc(caption)}</caption>
@@ -105,7 +107,7 @@ export function notifications(ns: Notification[]): Html {
     { head: 'Severity', cell: (n) => sev(n.severity) },
     { head: 'Object', cell: (n) => txt(n.object ?? '') },
     { head: 'Why', cell: (n) => txt(n.reason) },
-    { head: 'Message', cell: (n) => txt(n.message) },
+    { head: 'Message', text: true, cell: (n) => txt(n.message) },
   ], ns));
 }
 
