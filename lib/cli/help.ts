@@ -15,7 +15,8 @@ Commands:
   reports            the latest report of each target and advisor (S3 or --out DIR),
                      downloaded and, with --open, opened in the browser
   config validate F  check a config file; errors name the bad field
-  demo               start a throwaway PostgreSQL with real problems and run health on it
+  demo               a throwaway PostgreSQL with real problems: health, advise and partitions
+                     run on it; HTML, Markdown and JSON reports under ./reports
 
 Run 'pgsteward <command> --help' for a command's options.
 Options: --version, --help
