@@ -38,6 +38,11 @@ async function populateTemplate(url: string): Promise<void> {
   await c.query(`insert into customers select i, 'user' || i || '@example.com', (array['FR','DE','US','JP'])[1 + i % 4], now() - (i || ' minutes')::interval from generate_series(1, ${ROWS / 10}) i`);
   await c.query(`create table orders (id bigint primary key, customer_id bigint not null, status text not null, total numeric(12,2) not null, created_at timestamptz not null)`);
   await c.query(`insert into orders select i, 1 + i % ${ROWS / 10}, (array['new','paid','shipped','cancelled'])[1 + i % 4], (i % 1000) / 10.0, now() - (i || ' seconds')::interval from generate_series(1, ${ROWS}) i`);
+  // A daily-partitioned event table, owned by an application role the steward is granted (as
+  // the role script documents), for the partitions runs.
+  await c.query(`create role app_owner nologin`).catch(() => undefined);
+  await c.query(`create table events (id bigint not null, at timestamptz not null, kind text) partition by range (at)`);
+  await c.query(`alter table events owner to app_owner`);
   await c.query('analyze');
   await c.end();
 }
@@ -98,6 +103,7 @@ async function main(): Promise<void> {
     spawnSync(join(cluster.binDir, 'psql'), ['-X', '-q', '-f', join(__dirname, '..', 'sql', 'roles.sql'), superuserUrl(cluster, 'fleet_template')], { stdio: 'pipe' });
     // A constant of the test harness, not a secret: the role script creates the role without one.
     await root.query(`alter role pgsteward password '${STEWARD_PASSWORD}'`);
+    await root.query('grant app_owner to pgsteward');
     const names = Array.from({ length: DATABASES }, (_, i) => `fleet_${String(i + 1).padStart(2, '0')}`);
     const t0 = Date.now();
     for (const n of names) await root.query(`create database ${n} template fleet_template`);
@@ -107,18 +113,21 @@ async function main(): Promise<void> {
 
     const config = {
       defaults: { health: { ignore: { replication_slots: ['*'] } } },
-      targets: names.map((n) => ({ id: n.replace('_', '-'), connection: { url: stewardUrl(cluster, n) } })),
+      targets: names.map((n) => ({
+        id: n.replace('_', '-'),
+        connection: { url: stewardUrl(cluster, n) },
+        partitions: [{ table: 'public.events', column: 'at', interval: '1 day', premake: 7, retention: '30 days' }],
+      })),
     };
     const driver = await bundleDriver(work);
     const results: Record<string, ReturnType<typeof describe>> = {};
     // One at a time: each figure is one invocation's, not a share of a busy machine.
-    const runAll = async (advisor: 'health' | 'advise') => {
+    const runAll = async (advisor: 'health' | 'advise' | 'partitions') => {
       const stats: RunStat[] = [];
       for (let i = 0; i < names.length; i++) stats.push(await runOne(driver, { advisor, config, targetIndex: i, endpoint: s3.endpoint, bucket: BUCKET }));
       return stats;
     };
     results.health = describe('health', await runAll('health'));
-    const fullReport = { ...results.health };
     // The next run finds the same verdicts: a quiet run (health.unchangedReportEvery, 1 h), as 11
     // of every 12 five-minute runs are when nothing changes.
     const quiet = describe('health (quiet)', await runAll('health'));
@@ -130,6 +139,9 @@ async function main(): Promise<void> {
     };
     console.log(`health S3 requests per run, averaged over an unchanged hour: ${results.health.puts.toFixed(2)} PUT, ${results.health.gets.toFixed(2)} GET`);
     results.advise = describe('advise', await runAll('advise'));
+    // The first run creates today's and 7 premade partitions; the hourly steady state creates none.
+    describe('partitions (first run)', await runAll('partitions'));
+    results.partitions = describe('partitions', await runAll('partitions'));
 
     const load = (name: 'health' | 'advise', memoryMB: number, periodExpr: string, orchestration: AdvisorLoad['orchestration']): AdvisorLoad => ({
       name, periodMs: schedulePeriodMs(periodExpr)!, targets: PROJECTED_TARGETS, memoryMB, runMs: results[name].runMs,
@@ -137,11 +149,10 @@ async function main(): Promise<void> {
     });
     const health = load('health', DEPLOY_DEFAULTS.memorySize, DEPLOY_DEFAULTS.healthSchedule, 'express');
     const advise = load('advise', DEPLOY_DEFAULTS.adviseMemorySize, DEPLOY_DEFAULTS.adviseSchedule, 'standard');
-    // Partitions: not measured here (bench:partitions); an hourly run as long as a health run, at
-    // its own size, writing a full report every time (no quiet runs): health's full-report S3 shape.
+    // Partitions: the hourly steady state (nothing to create), measured; a report every run.
     const partitions: AdvisorLoad = {
       ...health, name: 'partitions', periodMs: schedulePeriodMs(DEPLOY_DEFAULTS.partitionsSchedule)!,
-      memoryMB: DEPLOY_DEFAULTS.partitionsMemorySize, s3Puts: fullReport.puts, s3Gets: fullReport.gets,
+      memoryMB: DEPLOY_DEFAULTS.partitionsMemorySize, runMs: results.partitions.runMs, s3Puts: results.partitions.puts, s3Gets: results.partitions.gets,
     };
     const lines = [...advisorCost(health), ...advisorCost(advise), ...advisorCost(partitions), ...snsCost(PROJECTED_TARGETS, 1, 2)];
     console.log(`\nProjected monthly cost, ${PROJECTED_TARGETS} databases, default schedules (health ${DEPLOY_DEFAULTS.healthSchedule}, advise ${DEPLOY_DEFAULTS.adviseSchedule}, partitions ${DEPLOY_DEFAULTS.partitionsSchedule}):\n`);
@@ -152,7 +163,7 @@ async function main(): Promise<void> {
     console.log(`\nHealth orchestration: Standard ${standardHealth.arithmetic} = $${standardHealth.usd.toFixed(2)}; `
       + `Express $${expressHealth.usd.toFixed(2)}; all of health's Lambda time $${total(lambdaHealth).toFixed(2)} `
       + `(Standard / Lambda = ${(standardHealth.usd / total(lambdaHealth)).toFixed(1)}×).`);
-    console.log(`Peak memory: health ${results.health.rss.toFixed(0)} MB of ${DEPLOY_DEFAULTS.memorySize} MB; advise ${results.advise.rss.toFixed(0)} MB of ${DEPLOY_DEFAULTS.adviseMemorySize} MB.`);
+    console.log(`Peak memory: health ${results.health.rss.toFixed(0)} MB of ${DEPLOY_DEFAULTS.memorySize} MB; advise ${results.advise.rss.toFixed(0)} MB of ${DEPLOY_DEFAULTS.adviseMemorySize} MB; partitions ${results.partitions.rss.toFixed(0)} MB of ${DEPLOY_DEFAULTS.partitionsMemorySize} MB.`);
   } finally {
     await s3.stop();
     stopCluster(cluster);

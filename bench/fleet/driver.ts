@@ -11,12 +11,13 @@ import type { Config } from '../../lib/config/schema';
 import type { Logger } from '../../lib/log';
 import { runAdvise } from '../../lib/runner/advise';
 import { runHealth } from '../../lib/runner/health';
+import { runPartitions } from '../../lib/runner/partitions';
 import { makeS3Client, S3Sink } from '../../lib/sinks/s3';
 
 const silent: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 async function main(): Promise<void> {
-  const input = JSON.parse(process.argv[2]) as { advisor: 'health' | 'advise'; config: Config; targetIndex: number; endpoint: string; bucket: string };
+  const input = JSON.parse(process.argv[2]) as { advisor: 'health' | 'advise' | 'partitions'; config: Config; targetIndex: number; endpoint: string; bucket: string };
   const client = makeS3Client({ endpoint: input.endpoint, region: 'us-east-1' });
   const requests: Record<string, number> = {};
   client.middlewareStack.add((next, context) => async (args) => {
@@ -31,7 +32,9 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   const outcome = input.advisor === 'health'
     ? await runHealth(target, { alerts, state, sink, logger: silent })
-    : await runAdvise(target, { alerts, state, sink, logger: silent });
+    : input.advisor === 'advise'
+      ? await runAdvise(target, { alerts, state, sink, logger: silent })
+      : await runPartitions(target, { alerts, state, sink, logger: silent });
   const ms = performance.now() - t0;
   const report = outcome.report;
   process.stdout.write(`${JSON.stringify({
