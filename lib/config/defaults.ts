@@ -77,12 +77,12 @@ export const DEPLOY_DEFAULTS = {
   adviseSchedule: 'cron(0 3 * * ? *)',
   timezone: 'UTC',
   /**
-   * One health run of one target peaked at 96 MB RSS (bench:fleet, 50 databases: p50 and max),
-   * so 256 MB leaves 2.7x headroom for bigger catalogs and longer session lists.
+   * One health run of one target peaked at 97 MB RSS (bench:fleet, 50 databases: p50 and max),
+   * so 256 MB leaves 2.6x headroom for bigger catalogs and longer session lists.
    */
   memorySize: 256,
   /**
-   * A run took 176 ms at p50 and 202 ms at worst against a local server (bench:fleet); a remote
+   * A run took 198 ms at p50 and 376 ms at worst against a local server (bench:fleet); a remote
    * one adds a dozen round trips. 30 s covers the 10 s connect timeout plus a slow statement or
    * two (each capped by statement_timeout, 10 s), and keeps a fleet run of 50 targets, 10 at a
    * time, inside an Express workflow's 5 minutes even if every target hangs to its timeout.
@@ -96,8 +96,8 @@ export const DEPLOY_DEFAULTS = {
   adviseMemorySize: 1024,
   /**
    * One target per invocation: a few thousand EXPLAINs (~1 ms each plus the network round trip;
-   * bench:fleet's small workload took 267 ms, bench:advisor's TPC-H 3-4 s), 30 s per statement at
-   * worst: 10 minutes, with Lambda's 15-minute cap above it. Peak memory was 148 MB; the 1 GB is
+   * bench:fleet's small workload took 297 ms, bench:advisor's TPC-H 3-4 s), 30 s per statement at
+   * worst: 10 minutes, with Lambda's 15-minute cap above it. Peak memory was 150 MB; the 1 GB is
    * for the CPU Lambda gives with it.
    */
   adviseTimeout: '10m',
