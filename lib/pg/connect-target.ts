@@ -1,6 +1,8 @@
 /**
  * The one call the runners make to reach a target: resolve its credentials, connect, and, when
- * a secret-based login is rejected, read the secret again and retry once in the same run.
+ * a secret-based login is rejected, read the secret again and retry once in the same run; if
+ * that is rejected too, try the secret's AWSPENDING version once (a rotation caught between
+ * setting the database password and promoting the new secret version).
  *
  * Why: Secrets Manager rotation changes the password in the database and then in the secret;
  * a process that cached the secret (./secret-cache) before the rotation would otherwise fail
@@ -11,7 +13,7 @@
  */
 import { Logger, silentLogger } from '../log';
 import { ConnectionConfig } from '../config/schema';
-import { ConnectionParams, resolveConnection, ResolveOptions } from './credentials';
+import { ConnectionParams, NoPendingSecret, resolveConnection, ResolveOptions } from './credentials';
 import { Db, SessionOptions } from './db';
 import { AuthenticationError } from './errors';
 import { forgetSecret } from './secret-cache';
@@ -42,9 +44,22 @@ export async function connectTarget(connection: ConnectionConfig, session: Sessi
     forgetSecret(secretArn);
     const again = await resolveConnection(connection, { ...resolve, fresh: true });
     onResolved?.(where(again));
-    const db = await Db.connect(again, session);
-    logger.info('connected with the re-read secret', { secretArn });
-    return db;
+    try {
+      const db = await Db.connect(again, session);
+      logger.info('connected with the re-read secret', { secretArn });
+      return db;
+    } catch (second) {
+      if (!isLoginRejected(second)) throw second;
+      // A rotation caught half way: the database already has the pending password, the secret's
+      // current version not yet (setSecret runs before finishSecret). Try the pending one once.
+      const pending = await resolveConnection(connection, { ...resolve, pending: true }).catch((e) => {
+        if (e instanceof NoPendingSecret) throw second;
+        throw e;
+      });
+      const db = await Db.connect(pending, session);
+      logger.warn('connected with the secret\'s pending version: a rotation is in progress', { secretArn });
+      return db;
+    }
   }
 }
 

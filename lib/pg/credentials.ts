@@ -10,7 +10,7 @@ import { parse } from 'pg-connection-string';
 import type { ConnectionConfig } from '../config/schema';
 import { CredentialsError } from './credentials-error';
 import { iamAuthToken, iamSslMode, IamTokenRequest } from './iam-token';
-import { readSecret } from './secret-cache';
+import { readPendingSecret, readSecret } from './secret-cache';
 import type { SslMode } from './tls';
 
 export { CredentialsError };
@@ -31,6 +31,8 @@ export interface ConnectionParams {
 export interface ResolveOptions {
   /** Bypass the process-wide secret cache (after a failed login). */
   fresh?: boolean;
+  /** Read the secret's AWSPENDING version (a rotation caught half way); undefined result when there is none. */
+  pending?: boolean;
   /** The runtime's region, for IAM tokens without `iam.region` (default: AWS_REGION). */
   defaultRegion?: string;
   /** Credentials to sign IAM tokens with (tests); default: the AWS provider chain. */
@@ -39,7 +41,7 @@ export interface ResolveOptions {
 
 export async function resolveConnection(conn: ConnectionConfig, opts: ResolveOptions = {}): Promise<ConnectionParams> {
   if ('url' in conn) return { ...fromUrl(conn.url, conn.sslmode), auth: 'password' };
-  if ('secretArn' in conn) return fromSecret(conn, opts.fresh ?? false);
+  if ('secretArn' in conn) return fromSecret(conn, opts.fresh ?? false, opts.pending ?? false);
   const port = conn.port ?? 5432;
   if ('iam' in conn) {
     // Checked before signing: a token must not even be made for a clear-text connection.
@@ -88,8 +90,9 @@ interface RdsSecret {
 
 const SHAPE = 'RDS shape: {username, password, host, port, dbname}';
 
-async function fromSecret(conn: Extract<ConnectionConfig, { secretArn: string }>, fresh: boolean): Promise<ConnectionParams> {
-  const text = await readSecret(conn.secretArn, { fresh });
+async function fromSecret(conn: Extract<ConnectionConfig, { secretArn: string }>, fresh: boolean, pending: boolean): Promise<ConnectionParams> {
+  const text = pending ? await readPendingSecret(conn.secretArn) : await readSecret(conn.secretArn, { fresh });
+  if (text === undefined) throw new NoPendingSecret(conn.secretArn);
   let s: RdsSecret;
   try {
     s = JSON.parse(text);
@@ -114,4 +117,11 @@ async function fromSecret(conn: Extract<ConnectionConfig, { secretArn: string }>
     sslmode: conn.sslmode,
     auth: 'secret',
   };
+}
+
+/** Asked for a secret's pending version when no rotation is in progress. */
+export class NoPendingSecret extends CredentialsError {
+  constructor(secretArn: string) {
+    super(`secret ${secretArn} has no AWSPENDING version`);
+  }
 }

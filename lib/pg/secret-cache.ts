@@ -49,6 +49,24 @@ export function readSecret(secretId: string, opts: { fresh?: boolean; now?: numb
   return value;
 }
 
+/**
+ * The secret's pending version (AWSPENDING), uncached, or undefined when there is none. During a
+ * rotation, Secrets Manager's setSecret step changes the database password to the pending value
+ * before finishSecret promotes it to AWSCURRENT
+ * (https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_how.html): a login
+ * in that window works only with the pending one.
+ */
+export async function readPendingSecret(secretId: string): Promise<string | undefined> {
+  try {
+    const out = await clientFor(secretId).send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSPENDING' }));
+    return out.SecretString;
+  } catch (err) {
+    // No rotation in progress: no version carries the label.
+    if ((err as Error).name === 'ResourceNotFoundException') return undefined;
+    throw new CredentialsError(`cannot read the pending version of secret ${secretId}: ${(err as Error).name}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
 /** Forgets one secret (it was rejected by the server) or, without an id, all of them (tests). */
 export function forgetSecret(secretId?: string): void {
   if (secretId === undefined) cache.clear();

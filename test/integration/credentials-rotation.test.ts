@@ -89,14 +89,35 @@ it('targets sharing one secret at once share one read', async () => {
   expect(getCalls()).toBe(1);
 });
 
-it('a secret still wrong after the re-read fails with AuthenticationError after exactly one retry, naming no value', async () => {
+const noPending = () => Object.assign(new Error("Secrets Manager can't find the specified secret value for staging label: AWSPENDING"), { name: 'ResourceNotFoundException' });
+
+it('a secret still wrong after the re-read (and no rotation in progress) fails with AuthenticationError after exactly one retry, naming no value', async () => {
   sm.on(GetSecretValueCommand, { SecretId: ARN }).resolves(secretWith(NEW));
+  sm.on(GetSecretValueCommand, { SecretId: ARN, VersionStage: 'AWSPENDING' }).rejects(noPending());
   const err = await connectTarget({ secretArn: ARN }, session).catch((e) => e);
   expect(err).toBeInstanceOf(AuthenticationError);
   expect(err.code).toBe('28P01');
   expect(err.message).toContain(`password authentication failed for user "${ROLE}"`);
   expect(err.message).not.toMatch(/S3cr3t-canary/);
-  expect(getCalls()).toBe(2);
+  // The current version twice, then the pending one, which does not exist.
+  expect(getCalls()).toBe(3);
+});
+
+it('a rotation caught half way (the database has the pending password, the secret\'s current version not yet) connects with AWSPENDING', async () => {
+  await t.admin.query(`alter role ${ROLE} password '${NEW}'`);
+  sm.on(GetSecretValueCommand, { SecretId: ARN }).resolves(secretWith(OLD));
+  sm.on(GetSecretValueCommand, { SecretId: ARN, VersionStage: 'AWSPENDING' }).resolves(secretWith(NEW));
+  const logger = recordingLogger();
+  const db = await connectTarget({ secretArn: ARN }, session, logger);
+  try {
+    expect(db.server.user).toBe(ROLE);
+  } finally {
+    await db.close();
+  }
+  const stages = sm.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input.VersionStage ?? 'AWSCURRENT');
+  expect(stages).toEqual(['AWSCURRENT', 'AWSCURRENT', 'AWSPENDING']);
+  expect(logger.lines.join('\n')).toMatch(/pending version: a rotation is in progress/);
+  expect(logger.lines.join('\n')).not.toMatch(/S3cr3t-canary/);
 });
 
 it('a password given in the URL is not retried (nothing to re-read)', async () => {
