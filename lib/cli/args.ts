@@ -17,6 +17,8 @@ export interface RunFlags {
   storageBudgetBytes?: number;
   /** advise: `--what-if hypopg|trial`. */
   whatIf?: 'hypopg' | 'trial';
+  /** advise: `--digest`, print the nightly digest's email text on stdout. */
+  digest?: boolean;
   /** partitions: `--dry-run`, plan and SQL only. */
   dryRun?: boolean;
 }
@@ -37,6 +39,7 @@ const ADVISE_OPTIONS = {
   ...RUN_OPTIONS,
   'storage-budget': { type: 'string' },
   'what-if': { type: 'string' },
+  digest: { type: 'boolean' },
 } as const;
 
 const PARTITIONS_OPTIONS = {
@@ -72,8 +75,13 @@ export function parseRunFlags(argv: string[], command: 'health' | 'advise' | 'pa
   return flags;
 }
 
-function adviseFlags(values: Record<string, unknown>): Pick<RunFlags, 'storageBudgetBytes' | 'whatIf'> {
-  const out: Pick<RunFlags, 'storageBudgetBytes' | 'whatIf'> = {};
+function adviseFlags(values: Record<string, unknown>): Pick<RunFlags, 'storageBudgetBytes' | 'whatIf' | 'digest'> {
+  const out: Pick<RunFlags, 'storageBudgetBytes' | 'whatIf' | 'digest'> = {};
+  if (values.digest) {
+    // One document on stdout: the report (--json) or the digest's text, not both.
+    if (values.json) throw new UsageError('--digest prints the digest as text on stdout; it cannot be combined with --json');
+    out.digest = true;
+  }
   const budget = values['storage-budget'] as string | undefined;
   if (budget !== undefined) {
     const bytes = parseSizeBytes(budget);

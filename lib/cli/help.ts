@@ -72,6 +72,9 @@ Options (besides --config/--target/--database-url/--out/--state/--json/--quiet a
                           writes while they build: throwaway databases only
   --state DIR             rank by the interval since the previous run instead of since the
                           statistics were reset
+  --digest                print the nightly digest's email text on stdout: the three things to
+                          do, what changed since the previous report under --out (or the
+                          bucket), partition coverage, health alerts still firing (--state)
 
 Needs: CREATE EXTENSION pg_stat_statements (and hypopg) in the database, and the grants in
 sql/roles.sql. Progress on stderr.
@@ -79,6 +82,7 @@ sql/roles.sql. Progress on stderr.
 Examples:
   pgsteward advise --database-url postgres://pgsteward@localhost/app --storage-budget 200MB
   pgsteward advise -c pgsteward.json --target orders-prod --json | jq '.recommendations[].statement'
+  pgsteward advise -c pgsteward.json --target orders-prod --state st --out reports --digest | less
 
 Exit codes: 0 advice produced (with or without recommendations) · 1 a target could not be
 advised, or a report/alert could not be delivered · 3 nothing could be judged.

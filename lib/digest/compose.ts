@@ -11,6 +11,7 @@ import type { ReportSink } from '../sinks/types';
 import { buildDigest } from './build';
 import { readFiringHealth, readLatestReport } from './gather';
 import { digestMessages } from './message';
+import type { Digest } from './types';
 
 export interface DigestDeps {
   sink?: ReportSink;
@@ -18,7 +19,15 @@ export interface DigestDeps {
   logger: Logger;
 }
 
-export async function prepareDigest(deps: DigestDeps, target: string, previous: AdviseReport | undefined): Promise<(report: Report, where: MessageInput['report']) => SnsMessage[]> {
+export interface PreparedDigest {
+  /** For deliver(): the digest's SNS message, once the report is written. */
+  compose: (report: Report, where: MessageInput['report']) => SnsMessage[];
+  /** The digest itself, for a preview (`pgsteward advise --digest`). */
+  build: (report: AdviseReport, where: MessageInput['report']) => Digest;
+}
+
+export async function prepareDigest(deps: DigestDeps, target: string, previous: AdviseReport | undefined): Promise<PreparedDigest> {
   const [partitions, health] = await Promise.all([readLatestReport(deps.sink, 'partitions', target, deps.logger), readFiringHealth(deps.state, target, deps.logger)]);
-  return (report, where) => (report.advisor === 'advise' ? digestMessages(buildDigest({ report, previous, partitions, health, location: where })) : []);
+  const build = (report: AdviseReport, where: MessageInput['report']) => buildDigest({ report, previous, partitions, health, location: where });
+  return { build, compose: (report, where) => (report.advisor === 'advise' ? digestMessages(build(report, where)) : []) };
 }

@@ -51,6 +51,13 @@ export function digestMessages(d: Digest, budgetBytes = BUDGET_BYTES): SnsMessag
   return [build(lo)];
 }
 
+/** The whole email as text, uncut (the CLI's `advise --digest` preview); '' when there is nothing to say. */
+export function digestEmailText(d: Digest): string {
+  if (!hasSomethingToSay(d)) return '';
+  const { head, body } = emailParts(d);
+  return [...head, ...body, ...pointer(d.location)].join('\n');
+}
+
 /** For subscription filter policies: the worst firing health alert; things to do are warnings. */
 export function digestSeverity(d: Digest): Severity {
   const attention = d.todo.length || d.regressed.length || d.problems.length || d.partitions?.tables.some((t) => t.status !== 'ok');

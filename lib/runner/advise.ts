@@ -20,6 +20,7 @@ import { claimTransitions, loadMemory } from './state-steps';
 import { unclaim } from './unclaim';
 import { findApplied } from '../digest/applied';
 import { prepareDigest } from '../digest/compose';
+import type { Digest } from '../digest/types';
 import { readLatestReport } from '../digest/gather';
 import { todayMeans, withMeans } from '../digest/means';
 import type { AppliedRecommendation } from '../report/types';
@@ -31,6 +32,8 @@ export interface AdviseRunOptions extends Omit<DeliveryOptions, 'now'> {
   storageBudgetBytes?: number;
   whatIf?: 'hypopg' | 'trial';
   onProgress?: (message: string) => void;
+  /** Build the nightly digest even without SNS, and return it (the CLI's `--digest`). */
+  digest?: boolean;
   now?: () => Date;
 }
 
@@ -39,6 +42,8 @@ export interface AdviseRunOutcome {
   /** The target could not be advised (connection, missing extension, privilege…). */
   failed: boolean;
   deliveryFailed: boolean;
+  /** The digest, when asked for (`digest`). */
+  digest?: Digest;
 }
 
 const CHECK_RECOMMENDATION = 'index_recommendation';
@@ -142,13 +147,14 @@ export async function runAdvise(target: ResolvedTarget, opts: AdviseRunOptions):
     errors,
   };
   // The digest replaces the per-recommendation pages; the transitions stay in the report.
-  const compose = opts.sns ? await prepareDigest(opts, target.id, previous) : undefined;
-  const delivery = await deliver(report, { ...opts, now, compose });
+  const prepared = opts.sns || opts.digest ? await prepareDigest(opts, target.id, previous) : undefined;
+  const delivery = await deliver(report, { ...opts, now, ...(opts.sns && prepared ? { compose: prepared.compose } : {}) });
   if (delivery.unpublished.length && opts.state) {
     await unclaim(opts.state, { advisor: 'advise', id: target.id, stateName: `advise/${target.id}` }, delivery.unpublished, before).catch((err) =>
       opts.logger.error('cannot un-claim unpublished notifications; they will not be retried', { error: errorMessage(err) }));
   }
-  return { report, failed: !result, deliveryFailed: errors.some((e) => e.stage === 'report' || e.stage === 'alert' || e.stage === 'state') };
+  const digest = opts.digest && prepared ? prepared.build(report, report.location) : undefined;
+  return { report, failed: !result, deliveryFailed: errors.some((e) => e.stage === 'report' || e.stage === 'alert' || e.stage === 'state'), ...(digest ? { digest } : {}) };
 }
 
 function toReport(r: Recommendation): IndexRecommendation {

@@ -1,6 +1,7 @@
 /** `pgsteward advise`: index recommendations for each target, one JSON document, one exit code. */
 import { formatBytes } from '../../config/units';
 import type { AdviseReport } from '../../report/types';
+import { digestEmailText } from '../../digest/message';
 import { runAdvise } from '../../runner/advise';
 import { parseRunFlags } from '../args';
 import { EXIT } from '../exit-codes';
@@ -24,7 +25,14 @@ export async function adviseCommand(argv: string[], streams: Streams): Promise<n
       onProgress: flags.quiet ? undefined : (m) => p.update(m),
       storageBudgetBytes: flags.storageBudgetBytes,
       whatIf: flags.whatIf,
+      digest: flags.digest,
     }).finally(() => p.done());
+    if (flags.digest) {
+      // What the nightly email would say, compared with the previous report under --out / the bucket.
+      const text = outcome.digest ? digestEmailText(outcome.digest) : '';
+      if (text) streams.out(`${text}\n`);
+      else if (!flags.quiet) streams.err(`pgsteward advise ${target.id}: the digest would have nothing to say\n`);
+    }
     return { report: outcome.report, code: outcome.failed || outcome.deliveryFailed ? EXIT.FAILED : EXIT.OK };
   }, (r) => summary(r, streams));
 }
