@@ -12,6 +12,7 @@ import type { Logger } from '../../lib/log';
 import { AuthenticationError, ConnectError, connectTarget, CredentialsError, forgetSecret } from '../../lib/pg';
 import { runHealth } from '../../lib/runner/health';
 import { useTestDatabase } from '../support/db';
+import { registerSecret } from '../support/secret-capture';
 
 const t = useTestDatabase();
 const sm = mockClient(SecretsManagerClient);
@@ -19,6 +20,8 @@ const session = { statementTimeoutMs: 10_000, lockTimeoutMs: 1_000, connectTimeo
 const ROLE = `rot_${randomBytes(3).toString('hex')}`;
 const OLD = `S3cr3t-canary-old-${randomBytes(6).toString('hex')}`;
 const NEW = `S3cr3t-canary-new-${randomBytes(6).toString('hex')}`;
+registerSecret(OLD);
+registerSecret(NEW);
 const ARN = `arn:aws:secretsmanager:eu-west-1:123456789012:secret:pgsteward/${ROLE}-AbCdEf`;
 
 const secretWith = (password: string) => ({

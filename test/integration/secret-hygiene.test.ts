@@ -23,6 +23,7 @@ import { cli } from '../support/cli';
 import { useTestDatabase } from '../support/db';
 import { lambdaContext } from '../support/lambda-context';
 import { LocalS3, startS3 } from '../support/s3';
+import { registerSecret } from '../support/secret-capture';
 
 /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-require-imports */
 
@@ -34,6 +35,8 @@ const GOOD = canary('good');
 const OLD = canary('old');
 const WRONG = canary('wrong');
 const DOWN = canary('down');
+// The suite-wide scan (global teardown) looks for these too, in everything other files print.
+for (const c of [GOOD, OLD, WRONG, DOWN]) registerSecret(c);
 const CANARY = /S3cr3t-canary-/;
 const arn = (name: string) => `arn:aws:secretsmanager:us-east-1:123456789012:secret:pgsteward/${name}-AbCdEf`;
 const ADVISORS = ['health', 'advise', 'partitions'] as const;
