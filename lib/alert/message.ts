@@ -182,7 +182,8 @@ function chatDescription(p: Part): string {
   return lines.join('\n');
 }
 
-function reportPointer(report: MessageInput['report']): string[] {
+/** Where the full report is, for people: the console link, the object, the target's history (also the digest's tail). */
+export function reportPointer(report: MessageInput['report']): string[] {
   if (report?.missing) return [`The full report could not be written: ${cut(oneLine(report.missing), 500)}`];
   const out: string[] = [];
   if (report?.consoleUrl) out.push(`Full report: ${report.consoleUrl}`);

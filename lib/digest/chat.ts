@@ -8,8 +8,8 @@
  * "Section block" / "Header block"), which is why lib/alert/message.ts keeps to them too. A
  * longer description is cut at a line and ends with a pointer to the full report.
  */
-import { cut, oneLine } from '../alert/message';
-import { effectText, headline, pointer } from './phrases';
+import { cut, oneLine, reportPointer } from '../alert/message';
+import { effectText, headline } from './phrases';
 import { ms, preview, times, when } from './text';
 import type { Digest } from './types';
 
@@ -40,7 +40,7 @@ export function chatNotification(d: Digest, severity: keyof typeof EMOJI): ChatN
       textType: 'client-markdown',
       title: cut(title, CHAT_TITLE_MAX),
       description: fitLines(descriptionLines(d), CHAT_DESCRIPTION_MAX),
-      nextSteps: pointer(d.location).map(mrkdwn),
+      nextSteps: reportPointer(d.location).map(mrkdwn),
       keywords: ['pgsteward', 'digest', cut(target, 50)],
     },
     metadata: {

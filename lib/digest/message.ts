@@ -7,11 +7,11 @@
  * whole lines of the email up to the limit and ends with a pointer to the full report.
  */
 import { worstSeverity, Severity } from '../health/catalog';
-import { cut, oneLine, SNS_MAX_BYTES, SnsMessage, SUBJECT_MAX } from '../alert/message';
+import { cut, oneLine, reportPointer, SNS_MAX_BYTES, SnsMessage, SUBJECT_MAX } from '../alert/message';
 import { hasSomethingToSay } from './build';
 import { chatNotification } from './chat';
 import { emailParts } from './email';
-import { headline, pointer } from './phrases';
+import { headline } from './phrases';
 import type { Digest } from './types';
 
 /** Keep 1 KiB for attributes and rounding, as lib/alert/message.ts does. */
@@ -24,7 +24,7 @@ export function digestMessages(d: Digest, budgetBytes = BUDGET_BYTES): SnsMessag
   const chat = JSON.stringify(chatNotification(d, severity));
   const { head, body } = emailParts(d);
   // Sections end with a blank line already.
-  const tail = pointer(d.location);
+  const tail = reportPointer(d.location);
   const build = (n: number): SnsMessage => {
     const kept = n < body.length ? [...body.slice(0, n), '', EMAIL_CUT_LINE, ''] : body;
     return {
@@ -55,7 +55,7 @@ export function digestMessages(d: Digest, budgetBytes = BUDGET_BYTES): SnsMessag
 export function digestEmailText(d: Digest): string {
   if (!hasSomethingToSay(d)) return '';
   const { head, body } = emailParts(d);
-  return [...head, ...body, ...pointer(d.location)].join('\n');
+  return [...head, ...body, ...reportPointer(d.location)].join('\n');
 }
 
 /** For subscription filter policies: the worst firing health alert; things to do are warnings. */

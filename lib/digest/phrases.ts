@@ -33,15 +33,3 @@ export function headline(d: Digest): string {
   return parts.join(', ') || 'all quiet';
 }
 
-/** Where the full report is, for people: the console link first, then the object key. */
-export function pointer(location: Digest['location']): string[] {
-  if (location?.missing) return [`The full report could not be written: ${location.missing}`];
-  const out: string[] = [];
-  if (location?.consoleUrl) out.push(`Full report: ${location.consoleUrl}`);
-  // The HTML page is the one people open (charts); Markdown is for tickets, JSON for machines.
-  const where = location?.html ?? location?.markdown ?? location?.json;
-  if (where) out.push(`${out.length ? 'Stored at' : 'Full report'}: ${where}`);
-  const history = location?.indexConsoleUrl ?? location?.index;
-  if (history) out.push(`History: ${history}`);
-  return out;
-}
