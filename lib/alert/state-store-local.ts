@@ -9,9 +9,10 @@
  * A lock older than STALE_LOCK_MS is taken to be left by a crashed run and removed.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, open, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { checkStateName, LoadedState, parseStored, StateConflictError, StateStore } from './state-store';
+import { readIfExists } from '../util/read-if-exists';
 
 /** A save holds the lock for milliseconds; 30 s means its owner died (brief, and far above any write). */
 const STALE_LOCK_MS = 30_000;
@@ -58,15 +59,6 @@ export class LocalStateStore implements StateStore {
 
 function hash(text: string): string {
   return createHash('sha256').update(text).digest('hex');
-}
-
-async function readIfExists(file: string): Promise<string | undefined> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
 }
 
 async function acquireLock(lock: string, name: string): Promise<() => Promise<void>> {

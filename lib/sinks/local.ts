@@ -1,7 +1,7 @@
 /** Reports under a local directory (`--out DIR`), in the same layout as in S3. */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { mkdir, readdir, rename, unlink, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { LocalStateStore } from '../alert/state-store-local';
 import { PgstewardError } from '../errors';
 import type { Advisor, Report, ReportBase, ReportLocation } from '../report/types';
@@ -9,6 +9,7 @@ import { updateCatalog } from './catalog';
 import { indexKey, latestKey, reportKey } from './layout';
 import { parsePointer, pointerFolders } from './pointer';
 import type { LatestFilter, LatestPointer, RenderedReport, ReportSink } from './types';
+import { readIfExists } from '../util/read-if-exists';
 
 export class LocalSink implements ReportSink {
   readonly dir: string;
@@ -90,15 +91,6 @@ export class LocalSink implements ReportSink {
       await unlink(tmp).catch(() => undefined);
       throw err;
     }
-  }
-}
-
-async function readIfExists(file: string): Promise<string | undefined> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
   }
 }
 
