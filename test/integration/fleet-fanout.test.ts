@@ -6,21 +6,17 @@
  * Real PostgreSQL and s3rver; SNS mocked at the SDK boundary.
  */
 import { createServer, Server, Socket } from 'node:net';
-import type { AwsStub } from 'aws-sdk-client-mock';
 import type { Context } from 'aws-lambda';
 import { freePort } from '../support/cluster';
 import { useTestDatabase } from '../support/db';
 import { fanOut, settleInvocations } from '../support/fan-out';
 import { lambdaContext } from '../support/lambda-context';
+import { useLambdaEnv } from '../support/lambda-env';
 import { LocalS3, startS3 } from '../support/s3';
 
-/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-require-imports */
+/* eslint-disable @typescript-eslint/no-explicit-any */
 
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:pgsteward-alerts';
-const ENV_KEYS = [
-  'PGSTEWARD_CONFIG', 'PGSTEWARD_REPORTS_BUCKET', 'PGSTEWARD_STATE_BUCKET', 'PGSTEWARD_TOPIC_ARN', 'PGSTEWARD_S3_ENDPOINT',
-  'AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'POWERTOOLS_LOG_LEVEL', 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED',
-];
 type Handler = (event: unknown, context: Context) => Promise<any>;
 
 describe('fleet fan-out: one invocation per target, then the summary', () => {
@@ -30,11 +26,9 @@ describe('fleet fan-out: one invocation per target, then the summary', () => {
   const sockets: Socket[] = [];
   let silentPort = 0;
   let refusedPort = 0;
-  const saved: Record<string, string | undefined> = {};
-  const stubs: AwsStub<any, any, any>[] = [];
+  const lambda = useLambdaEnv();
 
   beforeAll(async () => {
-    for (const k of ENV_KEYS) saved[k] = process.env[k];
     s3 = await startS3();
     refusedPort = await freePort();
     // Accepts connections and never says a word: a database behind a black-holed network path.
@@ -43,18 +37,10 @@ describe('fleet fan-out: one invocation per target, then the summary', () => {
     silentPort = (silent.address() as { port: number }).port;
   });
 
-  afterEach(() => {
-    while (stubs.length) stubs.pop()!.restore();
-  });
-
   afterAll(async () => {
     for (const s of sockets) s.destroy();
     await settleInvocations();
     await new Promise((resolve) => silent.close(resolve));
-    for (const k of ENV_KEYS) {
-      if (saved[k] === undefined) delete process.env[k];
-      else process.env[k] = saved[k];
-    }
     await s3?.stop();
   });
 
@@ -74,25 +60,15 @@ describe('fleet fan-out: one invocation per target, then the summary', () => {
   async function coldStart(): Promise<{ health: Handler; advise: Handler; summary: Handler; published: () => any[]; bucket: string }> {
     const bucket = `fleet-${++buckets}`;
     await s3.createBucket(bucket);
-    for (const k of ENV_KEYS) delete process.env[k];
-    Object.assign(process.env, {
-      AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER',
-      POWERTOOLS_LOG_LEVEL: 'SILENT', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    const l = lambda.coldStart({
       PGSTEWARD_CONFIG: JSON.stringify(config()), PGSTEWARD_REPORTS_BUCKET: bucket, PGSTEWARD_STATE_BUCKET: bucket,
       PGSTEWARD_TOPIC_ARN: TOPIC, PGSTEWARD_S3_ENDPOINT: s3.endpoint,
     });
-    jest.resetModules();
-    const { SNSClient, PublishCommand } = require('@aws-sdk/client-sns');
-    const { mockClient } = require('aws-sdk-client-mock');
-    const sns = mockClient(SNSClient);
-    sns.on(PublishCommand).resolves({ MessageId: 'm' });
-    stubs.push(sns);
-    require('../../functions/middleware/runtime').resetRuntime();
     return {
-      health: require('../../functions/health').handler,
-      advise: require('../../functions/advise').handler,
-      summary: require('../../functions/fleet-summary').handler,
-      published: () => sns.commandCalls(PublishCommand).map((c: any) => c.args[0].input),
+      health: l.load('functions/health').handler,
+      advise: l.load('functions/advise').handler,
+      summary: l.load('functions/fleet-summary').handler,
+      published: l.published,
       bucket,
     };
   }

@@ -4,25 +4,18 @@
  * SDK client boundary. Like lambda-health.test.ts, each test is a cold start: the environment is
  * set, the handler loaded in a fresh module registry, and that registry's SNS client mocked.
  */
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import type { AwsStub } from 'aws-sdk-client-mock';
 import type { Context } from 'aws-lambda';
 import type { AdviseSummary } from '../../functions/advise';
 import { useTestDatabase } from '../support/db';
 import { lambdaContext } from '../support/lambda-context';
-import { LocalS3, startS3 } from '../support/s3';
+import { ColdStart, useLambdaEnv } from '../support/lambda-env';
+import { getText, listKeys, LocalS3, startS3 } from '../support/s3';
 
-/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-require-imports */
+/* eslint-disable @typescript-eslint/no-explicit-any */
 
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:pgsteward-alerts';
 const TARGET = 'by-url';
 const REPORTS = `pgsteward/advisor=advise/target=${TARGET}/dt=`;
-
-const ENV_KEYS = [
-  'PGSTEWARD_CONFIG', 'PGSTEWARD_CONFIG_FILE', 'PGSTEWARD_REPORTS_BUCKET', 'PGSTEWARD_STATE_BUCKET', 'PGSTEWARD_TOPIC_ARN',
-  'PGSTEWARD_S3_ENDPOINT', 'PGSTEWARD_CONCURRENCY', 'AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY',
-  'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_MAX_ATTEMPTS', 'POWERTOOLS_LOG_LEVEL', 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED',
-];
 
 type Handler = (event: unknown, context: Context) => Promise<AdviseSummary>;
 
@@ -42,20 +35,14 @@ async function resetWriteCounters(admin: { query: (sql: string, values?: unknown
   expect(await inserted()).toBe(0);
 }
 
-interface Loaded {
-  handler: Handler;
-  sns: AwsStub<any, any, any>;
-  PublishCommand: any;
-}
+type Loaded = ColdStart & { handler: Handler };
 
 describe('advise Lambda handler (from source)', () => {
   const t = useTestDatabase();
+  const lambda = useLambdaEnv();
   let s3: LocalS3;
-  const saved: Record<string, string | undefined> = {};
-  const stubs: AwsStub<any, any, any>[] = [];
 
   beforeAll(async () => {
-    for (const k of ENV_KEYS) saved[k] = process.env[k];
     s3 = await startS3();
     // One index worth creating: equality on a selective, unindexed column, called a few times.
     await t.admin.query('create table la_orders (id bigserial primary key, customer_id int not null, note text not null)');
@@ -67,15 +54,7 @@ describe('advise Lambda handler (from source)', () => {
     for (const c of [3, 5, 8]) await app.query('select * from la_orders where customer_id = $1', [c]);
   });
 
-  afterEach(() => {
-    while (stubs.length) stubs.pop()!.restore();
-  });
-
   afterAll(async () => {
-    for (const k of ENV_KEYS) {
-      if (saved[k] === undefined) delete process.env[k];
-      else process.env[k] = saved[k];
-    }
     await s3?.stop();
   });
 
@@ -93,38 +72,20 @@ describe('advise Lambda handler (from source)', () => {
   }
 
   function coldStart(bucket: string, cfg: object = config()): Loaded {
-    for (const k of ENV_KEYS) delete process.env[k];
-    Object.assign(process.env, {
+    const l = lambda.coldStart({
       PGSTEWARD_CONFIG: JSON.stringify(cfg),
       PGSTEWARD_REPORTS_BUCKET: bucket,
       PGSTEWARD_STATE_BUCKET: bucket,
       PGSTEWARD_TOPIC_ARN: TOPIC,
       PGSTEWARD_S3_ENDPOINT: s3.endpoint,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'S3RVER',
-      AWS_SECRET_ACCESS_KEY: 'S3RVER',
-      POWERTOOLS_LOG_LEVEL: process.env.PGSTEWARD_TEST_VERBOSE ? 'DEBUG' : 'SILENT',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     });
-    jest.resetModules();
-    const { SNSClient, PublishCommand } = require('@aws-sdk/client-sns');
-    const { mockClient } = require('aws-sdk-client-mock');
-    const sns = mockClient(SNSClient);
-    sns.on(PublishCommand).resolves({ MessageId: 'test-message' });
-    stubs.push(sns);
-    require('../../functions/middleware/runtime').resetRuntime();
-    return { handler: require('../../functions/advise').handler, sns, PublishCommand };
+    return { ...l, handler: l.load('functions/advise').handler };
   }
 
-  const published = (l: Loaded) => l.sns.commandCalls(l.PublishCommand).map((c: any) => c.args[0].input);
+  const published = (l: Loaded) => l.published();
 
-  async function keys(bucket: string, prefix: string): Promise<string[]> {
-    const out = await s3.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
-    return (out.Contents ?? []).map((o) => o.Key!).sort();
-  }
-  async function getJson(bucket: string, key: string): Promise<any> {
-    return JSON.parse(await (await s3.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToString());
-  }
+  const keys = (bucket: string, prefix: string) => listKeys(s3, bucket, prefix);
+  const getJson = async (bucket: string, key: string): Promise<any> => JSON.parse(await getText(s3, bucket, key));
 
   it('a scheduled invoke writes the report and the advise state, and publishes one message for the new recommendation; a second publishes nothing', async () => {
     const bucket = await freshBucket();

@@ -7,38 +7,29 @@
  * module registry (a cold start) and mocks the SDK classes of THAT registry (a mock of this
  * file's own @aws-sdk classes would not intercept the handler's).
  */
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { AwsStub } from 'aws-sdk-client-mock';
 import type { Context } from 'aws-lambda';
 import type { HealthSummary } from '../../functions/health';
 import { freePort, STEWARD_PASSWORD } from '../support/cluster';
 import { useTestDatabase } from '../support/db';
 import { lambdaContext } from '../support/lambda-context';
-import { LocalS3, startS3 } from '../support/s3';
+import { ColdStart, useLambdaEnv } from '../support/lambda-env';
+import { getText as s3Text, listKeys, LocalS3, startS3 } from '../support/s3';
 
-/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-require-imports */
+/* eslint-disable @typescript-eslint/no-explicit-any */
 
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:pgsteward-alerts';
 const SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:pgsteward/test-db-AbCdEf';
 const REPORTS = 'pgsteward/advisor=health';
 const TARGETS = ['by-url', 'by-secret'] as const;
 
-const ENV_KEYS = [
-  'PGSTEWARD_CONFIG', 'PGSTEWARD_CONFIG_FILE', 'PGSTEWARD_REPORTS_BUCKET', 'PGSTEWARD_STATE_BUCKET', 'PGSTEWARD_TOPIC_ARN',
-  'PGSTEWARD_S3_ENDPOINT', 'PGSTEWARD_CONCURRENCY', 'AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY',
-  'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_MAX_ATTEMPTS', 'POWERTOOLS_LOG_LEVEL',
-  'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED',
-];
-
 type Handler = (event: unknown, context: Context) => Promise<HealthSummary>;
 
-interface Loaded {
+type Loaded = ColdStart & {
   handler: Handler;
-  /** Stubs on the handler's own SDK classes. */
-  sns: AwsStub<any, any, any>;
+  /** The Secrets Manager stub on the handler's own SDK classes. */
   secrets: AwsStub<any, any, any>;
-  PublishCommand: any;
-}
+};
 
 interface Published {
   TopicArn: string;
@@ -50,27 +41,20 @@ interface Published {
 
 describe('health Lambda handler (from source)', () => {
   const t = useTestDatabase();
+  const lambda = useLambdaEnv();
   let s3: LocalS3;
-  const saved: Record<string, string | undefined> = {};
   const cleanups: string[] = [];
-  const stubs: AwsStub<any, any, any>[] = [];
 
   beforeAll(async () => {
-    for (const k of ENV_KEYS) saved[k] = process.env[k];
     s3 = await startS3();
   });
 
   afterEach(async () => {
     // Each test's database problem is removed, so the next test starts from a healthy database.
     while (cleanups.length) await t.admin.query(cleanups.pop()!);
-    while (stubs.length) stubs.pop()!.restore();
   });
 
   afterAll(async () => {
-    for (const k of ENV_KEYS) {
-      if (saved[k] === undefined) delete process.env[k];
-      else process.env[k] = saved[k];
-    }
     await s3?.stop();
   });
 
@@ -94,34 +78,20 @@ describe('health Lambda handler (from source)', () => {
     return name;
   }
 
-  /** A cold start: the environment as the stack sets it, then the handler in a fresh module registry. */
+  /** A cold start (test/support/lambda-env.ts), with the by-secret target's secret mocked too. */
   function coldStart(env: Record<string, string>): Loaded {
-    for (const k of ENV_KEYS) delete process.env[k];
-    Object.assign(process.env, {
-      AWS_REGION: 'us-east-1',
-      // s3rver's credentials, found by the default provider chain like a Lambda role's.
-      AWS_ACCESS_KEY_ID: 'S3RVER',
-      AWS_SECRET_ACCESS_KEY: 'S3RVER',
-      POWERTOOLS_LOG_LEVEL: process.env.PGSTEWARD_TEST_VERBOSE ? 'DEBUG' : 'SILENT',
-      // Each cold start loads the SDK afresh, and would print its Node 20 notice again.
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      ...env,
+    let secrets!: AwsStub<any, any, any>;
+    const l = lambda.coldStart(env, (req) => {
+      const { SecretsManagerClient, GetSecretValueCommand } = req('@aws-sdk/client-secrets-manager');
+      const { mockClient } = req('aws-sdk-client-mock');
+      secrets = mockClient(SecretsManagerClient);
+      // The RDS secret shape, for the same test database the URL target checks.
+      secrets.on(GetSecretValueCommand, { SecretId: SECRET }).resolves({
+        SecretString: JSON.stringify({ username: 'pgsteward', password: STEWARD_PASSWORD, host: '127.0.0.1', port: t.cluster.port, dbname: t.name, engine: 'postgres' }),
+      });
+      return [secrets];
     });
-    jest.resetModules();
-    const { SNSClient, PublishCommand } = require('@aws-sdk/client-sns');
-    const { SecretsManagerClient, GetSecretValueCommand } = require('@aws-sdk/client-secrets-manager');
-    const { mockClient } = require('aws-sdk-client-mock');
-    const sns = mockClient(SNSClient);
-    sns.on(PublishCommand).resolves({ MessageId: 'test-message' });
-    const secrets = mockClient(SecretsManagerClient);
-    // The RDS secret shape, for the same test database the URL target checks.
-    secrets.on(GetSecretValueCommand, { SecretId: SECRET }).resolves({
-      SecretString: JSON.stringify({ username: 'pgsteward', password: STEWARD_PASSWORD, host: '127.0.0.1', port: t.cluster.port, dbname: t.name, engine: 'postgres' }),
-    });
-    stubs.push(sns, secrets);
-    require('../../functions/middleware/runtime').resetRuntime();
-    const { handler } = require('../../functions/health');
-    return { handler, sns, secrets, PublishCommand };
+    return { ...l, secrets, handler: l.load('functions/health').handler };
   }
 
   function envFor(bucket: string, config: object = baseConfig()): Record<string, string> {
@@ -142,15 +112,8 @@ describe('health Lambda handler (from source)', () => {
     t.applyRoleScript();
   }
 
-  async function keys(bucket: string, prefix: string): Promise<string[]> {
-    const out = await s3.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
-    return (out.Contents ?? []).map((o) => o.Key!).sort();
-  }
-
-  async function getText(bucket: string, key: string): Promise<string> {
-    const out = await s3.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    return out.Body!.transformToString('utf-8');
-  }
+  const keys = (bucket: string, prefix: string) => listKeys(s3, bucket, prefix);
+  const getText = (bucket: string, key: string) => s3Text(s3, bucket, key);
 
   /** The one JSON report of a target, with its key; fails unless there is exactly one. */
   async function onlyReport(bucket: string, target: string): Promise<{ key: string; report: any }> {
@@ -159,7 +122,7 @@ describe('health Lambda handler (from source)', () => {
     return { key: json[0], report: JSON.parse(await getText(bucket, json[0])) };
   }
 
-  const published = (l: Loaded): Published[] => l.sns.commandCalls(l.PublishCommand).map((c: any) => c.args[0].input);
+  const published = (l: Loaded): Published[] => l.published();
   const publishedFor = (l: Loaded, target: string) => published(l).filter((p) => p.MessageAttributes?.target?.StringValue === target);
   const parsed = (p: Published) => {
     const body = JSON.parse(p.Message);

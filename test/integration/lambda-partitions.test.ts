@@ -5,44 +5,31 @@
  * restricted role of sql/roles.sql, a member of the parents' owner role (`GRANT <owner_role> TO
  * pgsteward`, README "The database role"; test/support/owner.ts), never as a superuser.
  */
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import type { AwsStub } from 'aws-sdk-client-mock';
 import type { Context } from 'aws-lambda';
 import type { PartitionsSummary } from '../../functions/partitions';
 import { useTestDatabase } from '../support/db';
 import { useOwnerRole } from '../support/owner';
 import { lambdaContext } from '../support/lambda-context';
-import { LocalS3, startS3 } from '../support/s3';
+import { ColdStart, useLambdaEnv } from '../support/lambda-env';
+import { getText, listKeys, LocalS3, startS3 } from '../support/s3';
 
-/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-require-imports */
+/* eslint-disable @typescript-eslint/no-explicit-any */
 
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:pgsteward-alerts';
 const TARGET = 'by-url';
 const REPORTS = `pgsteward/advisor=partitions/target=${TARGET}/dt=`;
 
-const ENV_KEYS = [
-  'PGSTEWARD_CONFIG', 'PGSTEWARD_CONFIG_FILE', 'PGSTEWARD_REPORTS_BUCKET', 'PGSTEWARD_STATE_BUCKET', 'PGSTEWARD_TOPIC_ARN',
-  'PGSTEWARD_S3_ENDPOINT', 'PGSTEWARD_ARCHIVE_BUCKET', 'PGSTEWARD_CONCURRENCY', 'AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY',
-  'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_MAX_ATTEMPTS', 'POWERTOOLS_LOG_LEVEL', 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED',
-];
-
 type Handler = (event: unknown, context: Context) => Promise<PartitionsSummary>;
 
-interface Loaded {
-  handler: Handler;
-  sns: AwsStub<any, any, any>;
-  PublishCommand: any;
-}
+type Loaded = ColdStart & { handler: Handler };
 
 describe('partitions Lambda handler (from source)', () => {
   const t = useTestDatabase();
   const owner = useOwnerRole(t);
+  const lambda = useLambdaEnv();
   let s3: LocalS3;
-  const saved: Record<string, string | undefined> = {};
-  const stubs: AwsStub<any, any, any>[] = [];
 
   beforeAll(async () => {
-    for (const k of ENV_KEYS) saved[k] = process.env[k];
     s3 = await startS3();
     await t.admin.query(`
       create table lp_events (id bigint, at timestamptz not null, payload text) partition by range (at);
@@ -50,15 +37,7 @@ describe('partitions Lambda handler (from source)', () => {
     await owner.adopt();
   });
 
-  afterEach(() => {
-    while (stubs.length) stubs.pop()!.restore();
-  });
-
   afterAll(async () => {
-    for (const k of ENV_KEYS) {
-      if (saved[k] === undefined) delete process.env[k];
-      else process.env[k] = saved[k];
-    }
     await s3?.stop();
   });
 
@@ -81,38 +60,20 @@ describe('partitions Lambda handler (from source)', () => {
   }
 
   function coldStart(bucket: string, cfg: object = config()): Loaded {
-    for (const k of ENV_KEYS) delete process.env[k];
-    Object.assign(process.env, {
+    const l = lambda.coldStart({
       PGSTEWARD_CONFIG: JSON.stringify(cfg),
       PGSTEWARD_REPORTS_BUCKET: bucket,
       PGSTEWARD_STATE_BUCKET: bucket,
       PGSTEWARD_TOPIC_ARN: TOPIC,
       PGSTEWARD_S3_ENDPOINT: s3.endpoint,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'S3RVER',
-      AWS_SECRET_ACCESS_KEY: 'S3RVER',
-      POWERTOOLS_LOG_LEVEL: process.env.PGSTEWARD_TEST_VERBOSE ? 'DEBUG' : 'SILENT',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     });
-    jest.resetModules();
-    const { SNSClient, PublishCommand } = require('@aws-sdk/client-sns');
-    const { mockClient } = require('aws-sdk-client-mock');
-    const sns = mockClient(SNSClient);
-    sns.on(PublishCommand).resolves({ MessageId: 'test-message' });
-    stubs.push(sns);
-    require('../../functions/middleware/runtime').resetRuntime();
-    return { handler: require('../../functions/partitions').handler, sns, PublishCommand };
+    return { ...l, handler: l.load('functions/partitions').handler };
   }
 
-  const published = (l: Loaded) => l.sns.commandCalls(l.PublishCommand).map((c: any) => c.args[0].input);
+  const published = (l: Loaded) => l.published();
 
-  async function keys(bucket: string, prefix: string): Promise<string[]> {
-    const out = await s3.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
-    return (out.Contents ?? []).map((o) => o.Key!).sort();
-  }
-  async function getJson(bucket: string, key: string): Promise<any> {
-    return JSON.parse(await (await s3.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToString());
-  }
+  const keys = (bucket: string, prefix: string) => listKeys(s3, bucket, prefix);
+  const getJson = async (bucket: string, key: string): Promise<any> => JSON.parse(await getText(s3, bucket, key));
   async function children(table: string): Promise<string[]> {
     const { rows } = await t.admin.query(`select c.relname from pg_inherits i join pg_class c on c.oid = i.inhrelid where i.inhparent = $1::regclass order by 1`, [table]);
     return rows.map((r) => r.relname);

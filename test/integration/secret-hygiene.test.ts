@@ -22,6 +22,7 @@ import { connectTarget } from '../../lib/pg/connect-target';
 import { cli } from '../support/cli';
 import { useTestDatabase } from '../support/db';
 import { lambdaContext } from '../support/lambda-context';
+import { useLambdaEnv } from '../support/lambda-env';
 import { LocalS3, startS3 } from '../support/s3';
 import { registerSecret } from '../support/secret-capture';
 
@@ -41,8 +42,6 @@ const CANARY = /S3cr3t-canary-/;
 const arn = (name: string) => `arn:aws:secretsmanager:us-east-1:123456789012:secret:pgsteward/${name}-AbCdEf`;
 const ADVISORS = ['health', 'advise', 'partitions'] as const;
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:pgsteward-alerts';
-const ENV_KEYS = ['PGSTEWARD_CONFIG', 'PGSTEWARD_REPORTS_BUCKET', 'PGSTEWARD_STATE_BUCKET', 'PGSTEWARD_TOPIC_ARN', 'PGSTEWARD_S3_ENDPOINT',
-  'AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'POWERTOOLS_LOG_LEVEL', 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'];
 
 const url = (password: string, port = t.cluster.port) => `postgres://${ROLE}:${password}@127.0.0.1:${port}/${t.name}`;
 const secretOf = (password: string, port = t.cluster.port) =>
@@ -101,20 +100,14 @@ function expectNoCanary(where: string, text: string): void {
 }
 
 let s3: LocalS3;
-const saved: Record<string, string | undefined> = {};
 
 beforeAll(async () => {
-  for (const k of ENV_KEYS) saved[k] = process.env[k];
   s3 = await startS3();
   await t.admin.query(`create role ${ROLE} login password '${GOOD}'`);
   await t.admin.query(`grant pg_monitor to ${ROLE}`);
 });
 
 afterAll(async () => {
-  for (const k of ENV_KEYS) {
-    if (saved[k] === undefined) delete process.env[k];
-    else process.env[k] = saved[k];
-  }
   await s3?.stop();
   await t.admin.query(`drop role if exists ${ROLE}`).catch(() => undefined);
 });
@@ -180,31 +173,23 @@ describe('the CLI', () => {
 });
 
 describe('the Lambda handlers', () => {
-  const stubs: any[] = [];
-  afterEach(() => {
-    while (stubs.length) stubs.pop().restore();
-  });
+  const lambda = useLambdaEnv();
 
   it.each(ADVISORS)('the %s function logs, stores, publishes and throws no password', async (advisor) => {
     const bucket = `hygiene-${advisor}`;
     await s3.createBucket(bucket);
-    for (const k of ENV_KEYS) delete process.env[k];
-    Object.assign(process.env, {
+    let sm: any;
+    let GetSecretValueCommand: any;
+    const l = lambda.coldStart({
       PGSTEWARD_CONFIG: JSON.stringify(config()), PGSTEWARD_REPORTS_BUCKET: bucket, PGSTEWARD_STATE_BUCKET: bucket,
-      PGSTEWARD_TOPIC_ARN: TOPIC, PGSTEWARD_S3_ENDPOINT: s3.endpoint, AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', POWERTOOLS_LOG_LEVEL: 'DEBUG',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      PGSTEWARD_TOPIC_ARN: TOPIC, PGSTEWARD_S3_ENDPOINT: s3.endpoint, POWERTOOLS_LOG_LEVEL: 'DEBUG',
+    }, (req) => {
+      const { SecretsManagerClient, GetSecretValueCommand: Get } = req('@aws-sdk/client-secrets-manager');
+      GetSecretValueCommand = Get;
+      sm = armSecrets(req('aws-sdk-client-mock').mockClient, SecretsManagerClient, Get);
+      return [sm];
     });
-    jest.resetModules();
-    const { mockClient } = require('aws-sdk-client-mock');
-    const { SNSClient, PublishCommand } = require('@aws-sdk/client-sns');
-    const { SecretsManagerClient, GetSecretValueCommand } = require('@aws-sdk/client-secrets-manager');
-    const sns = mockClient(SNSClient);
-    sns.on(PublishCommand).resolves({ MessageId: 'hygiene' });
-    const sm = armSecrets(mockClient, SecretsManagerClient, GetSecretValueCommand);
-    stubs.push(sns, sm);
-    require('../../functions/middleware/runtime').resetRuntime();
-    const { handler } = require(`../../functions/${advisor}`);
+    const { handler } = l.load(`functions/${advisor}`);
 
     const run = await capturing(() => handler({}, lambdaContext({ functionName: `pgsteward-${advisor}` })));
 
@@ -215,7 +200,7 @@ describe('the Lambda handlers', () => {
     if (run.error) expectNoCanary('thrown', `${(run.error as Error).stack}\n${inspect(run.error, { depth: 10, showHidden: true })}`);
     expectNoCanary('return value', JSON.stringify(run.value ?? null));
 
-    const messages = sns.commandCalls(PublishCommand).map((c: any) => JSON.stringify(c.args[0].input));
+    const messages = l.published().map((input: any) => JSON.stringify(input));
     expect(messages.length).toBeGreaterThan(0);
     messages.forEach((m: string, i: number) => expectNoCanary(`SNS message ${i}`, m));
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { recordTree } from './secret-capture';
 
 /** The part of s3rver's (untyped, CommonJS) API we use. */
@@ -86,4 +86,16 @@ export async function startS3(options: { buckets?: string[] } = {}): Promise<Loc
       await rm(directory, { recursive: true, force: true });
     },
   };
+}
+
+/** The keys under `prefix`, sorted. */
+export async function listKeys(s3: LocalS3, bucket: string, prefix: string): Promise<string[]> {
+  const out = await s3.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
+  return (out.Contents ?? []).map((o) => o.Key!).sort();
+}
+
+/** An object's body as UTF-8 text. */
+export async function getText(s3: LocalS3, bucket: string, key: string): Promise<string> {
+  const out = await s3.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return out.Body!.transformToString('utf-8');
 }
