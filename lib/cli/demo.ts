@@ -18,6 +18,7 @@ import { EXIT } from './exit-codes';
 import { DEMO_HELP } from './help';
 import { main } from './main';
 import { healthSummary, Streams } from './output';
+import { plantBlockedSession } from './blocked-session';
 import { adviseSummary, makeWorkload, runAdviseCli } from './demo-advise';
 import { embeddedPostgresOptions, loadEmbeddedPostgres, roleScriptSql } from './embedded-postgres';
 import { makePartitionedTable, partitionsSummary, runPartitionsCli } from './demo-partitions';
@@ -186,20 +187,7 @@ async function plantProblems(demo: Demo, setup: Client, url: string): Promise<st
   const failed = await setup.query('create unique index concurrently customers_email_key on customers (email)').then(() => false, () => true);
   if (!failed) throw new Error('expected CREATE UNIQUE INDEX CONCURRENTLY to fail on duplicate emails');
 
-  const holder = await connect(demo, url, 'demo-billing');
-  await holder.query('begin');
-  await holder.query('update accounts set balance = balance - 10 where id = 1');
-  const waiter = await connect(demo, url, 'demo-worker');
-  // Never settles until teardown ends the holder's transaction (or the server).
-  waiter.query('update accounts set balance = balance + 10 where id = 1').catch(() => undefined);
-  const holderPid = (holder as unknown as { processID: number }).processID;
-  const waiterPid = (waiter as unknown as { processID: number }).processID;
-  for (let i = 0; ; i++) {
-    const r = await setup.query(`select 1 from pg_stat_activity where pid = $1 and wait_event_type = 'Lock'`, [waiterPid]);
-    if (r.rowCount) break;
-    if (i > 50) throw new Error('the blocked session never started waiting on its lock');
-    await sleep(100);
-  }
+  const { holderPid, waiterPid } = await plantBlockedSession(setup, (app) => connect(demo, url, app), { holder: 'demo-billing', waiter: 'demo-worker' });
   return [
     `a session idle in transaction (pid ${holderPid}, demo-billing) holding a row lock on accounts`,
     `a query blocked by it (pid ${waiterPid}, demo-worker): UPDATE accounts … WHERE id = 1`,

@@ -15,6 +15,7 @@ import { Client } from 'pg';
 import { main } from '../../lib/cli/main';
 import type { HealthReport } from '../../lib/report/types';
 import { EMBEDDED_PACKAGES, EmbeddedPackage, EmbeddedServer, startEmbedded } from './embedded';
+import { plantBlockedSession } from '../../lib/cli/blocked-session';
 import { roleScriptSql } from '../../lib/cli/embedded-postgres';
 
 const DB = 'probe';
@@ -82,20 +83,7 @@ async function probe(pkg: EmbeddedPackage): Promise<ProbeResult> {
       preparedGid = GID;
     }
 
-    const holder = await connect(url, 'probe-billing');
-    await holder.query('begin');
-    await holder.query('update accounts set balance = balance - 10 where id = 1');
-    const waiter = await connect(url, 'probe-worker');
-    // Never settles until teardown ends the holder's transaction (or the server).
-    waiter.query('update accounts set balance = balance + 10 where id = 1').catch(() => undefined);
-    const holderPid = (holder as unknown as { processID: number }).processID;
-    const waiterPid = (waiter as unknown as { processID: number }).processID;
-    for (let i = 0; ; i++) {
-      const r = await setup.query(`select 1 from pg_stat_activity where pid = $1 and wait_event_type = 'Lock'`, [waiterPid]);
-      if (r.rowCount) break;
-      if (i > 50) throw new Error('the blocked session never started waiting on its lock');
-      await sleep(100);
-    }
+    const { holderPid, waiterPid } = await plantBlockedSession(setup, (app) => connect(url, app), { holder: 'probe-billing', waiter: 'probe-worker' });
 
     const roles = roleScriptSql();
     await setup.query(roles);
