@@ -15,7 +15,7 @@ import { formatIssues } from '../lib/config/format-issues';
 import { selectTargets } from '../lib/config/resolve';
 import { parseSizeBytes } from '../lib/config/units';
 import { runAdvise } from '../lib/runner/advise';
-import { mapSettled } from '../lib/runner/concurrency';
+import { mapSettled } from '../lib/util/concurrency';
 import { env } from './constants';
 import { failLoudly } from './middleware/fail-loudly';
 import { runtime } from './middleware/runtime';

@@ -13,7 +13,7 @@ import { selectTargets } from '../lib/config/resolve';
 import { CHECK_IDS, Severity, worstSeverity } from '../lib/health/catalog';
 import { ServerClaims } from '../lib/health/servers';
 import { runHealth } from '../lib/runner/health';
-import { mapSettled } from '../lib/runner/concurrency';
+import { mapSettled } from '../lib/util/concurrency';
 import { env } from './constants';
 import { failLoudly } from './middleware/fail-loudly';
 import { runtime } from './middleware/runtime';

@@ -14,7 +14,7 @@ import { ConfigError, DeliveryError, errorMessage } from '../lib/errors';
 import { formatIssues } from '../lib/config/format-issues';
 import { ResolvedTarget, selectTargets } from '../lib/config/resolve';
 import { IdentifierSyntaxError, parseQualifiedName } from '../lib/partitions/ident';
-import { mapSettled } from '../lib/runner/concurrency';
+import { mapSettled } from '../lib/util/concurrency';
 import { runPartitions } from '../lib/runner/partitions';
 import { env } from './constants';
 import { failLoudly } from './middleware/fail-loudly';

@@ -18,7 +18,7 @@ import { formatDuration } from '../config/units';
 import type { ResolvedTarget } from '../config/resolve';
 import type { Advisor } from '../report/types';
 import type { LatestPointer } from '../sinks/types';
-import { mapSettled } from '../runner/concurrency';
+import { mapSettled } from '../util/concurrency';
 
 /** Pointer reads in flight at once (S3 serves thousands a second per prefix). */
 const READS = 16;
