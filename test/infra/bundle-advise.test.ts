@@ -9,18 +9,14 @@
  * directory without a password, and no topic is configured (the bundle's own SDK copy cannot be
  * mocked from here).
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import type { Context } from 'aws-lambda';
-import { App } from 'aws-cdk-lib';
 import { BUNDLED_CONFIG_FILE } from '../../infra/constructs/advisor-function';
-import { PgstewardStack } from '../../infra/stack';
-import { useTestDatabase } from '../support/db';
+import { resetWriteCounters, useTestDatabase } from '../support/db';
 import { lambdaContext } from '../support/lambda-context';
-import { LocalS3, startS3 } from '../support/s3';
-import { CONTEXT } from './template';
+import { loadBundledHandler, synthFunctionAsset } from '../support/bundle';
+import { useSavedEnv } from '../support/lambda-env';
+import { getText, listKeys, LocalS3, startS3 } from '../support/s3';
 
 /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-require-imports */
 
@@ -31,39 +27,14 @@ const TARGET = 'bundled';
 const WASM = 'libpg-query.wasm';
 const MAX_BUNDLE_BYTES = 5 * 1024 * 1024;
 
-const ENV_KEYS = [
-  'PGSTEWARD_CONFIG', 'PGSTEWARD_CONFIG_FILE', 'PGSTEWARD_REPORTS_BUCKET', 'PGSTEWARD_STATE_BUCKET', 'PGSTEWARD_TOPIC_ARN',
-  'PGSTEWARD_S3_ENDPOINT', 'PGSTEWARD_CONCURRENCY', 'AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN',
-  'AWS_PROFILE', 'POWERTOOLS_LOG_LEVEL', 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED',
-];
-
-type Handler = (event: unknown, context: Context) => Promise<any>;
-
-/**
- * The bulk load is not the workload: advise prices an index against the table's write counters,
- * and 50k inserts against 3 selects would (rightly) outweigh it. The loading backend flushes its
- * counters to pg_stat_user_tables some time after the fact (PG15+: within about a second of going
- * idle), so wait until they are there before resetting them, or they would land after the reset.
- */
-async function resetWriteCounters(admin: { query: (sql: string, values?: unknown[]) => Promise<{ rows: any[] }> }, table: string, loaded: number): Promise<void> {
-  const inserted = async () => (await admin.query('select n_tup_ins::int as n from pg_stat_user_tables where relname = $1', [table])).rows[0]?.n ?? 0;
-  for (let waited = 0; (await inserted()) < loaded; waited += 100) {
-    if (waited > 15_000) throw new Error(`the ${loaded} inserts into ${table} never reached pg_stat_user_tables`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  await admin.query('select pg_stat_reset()');
-  expect(await inserted()).toBe(0);
-}
-
 describe('the bundled advise function', () => {
   const t = useTestDatabase();
   let s3: LocalS3;
   let outdir: string;
   let assetDir: string;
-  const saved: Record<string, string | undefined> = {};
+  useSavedEnv();
 
   beforeAll(async () => {
-    for (const k of ENV_KEYS) saved[k] = process.env[k];
     s3 = await startS3({ buckets: [BUCKET] });
 
     // A workload with one index worth creating: equality on a selective, unindexed column.
@@ -85,24 +56,10 @@ describe('the bundled advise function', () => {
       }],
       deploy: { stackName: 'PgstewardAdviseBundleTest' },
     };
-    outdir = mkdtempSync(join(tmpdir(), 'pgsteward-advise-bundle-'));
-    const app = new App({ outdir, context: { ...CONTEXT, 'aws:cdk:enable-asset-metadata': true } });
-    const stack = new PgstewardStack(app, 'PgstewardAdviseBundleTest', { config, configSource: 'advise bundle test config' });
-    const assembly = app.synth();
-    const template = assembly.getStackArtifact(stack.artifactId).template;
-    const advise = Object.values(template.Resources as Record<string, any>)
-      .filter((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Description === 'pgsteward advise advisor');
-    expect(advise).toHaveLength(1);
-    assetDir = join(assembly.directory, advise[0].Metadata['aws:asset:path']);
-    // The same directory the deployed Code points at.
-    expect(advise[0].Properties.Code.S3Key).toBe(`${advise[0].Metadata['aws:asset:path'].replace(/^asset\./, '')}.zip`);
+    ({ outdir, assetDir } = synthFunctionAsset(config, 'PgstewardAdviseBundleTest', 'pgsteward advise advisor'));
   });
 
   afterAll(async () => {
-    for (const k of ENV_KEYS) {
-      if (saved[k] === undefined) delete process.env[k];
-      else process.env[k] = saved[k];
-    }
     await s3?.stop();
     if (outdir) rmSync(outdir, { recursive: true, force: true });
   });
@@ -128,37 +85,20 @@ describe('the bundled advise function', () => {
   });
 
   it('runs from the bundle: the parser loads its WASM from the asset, and the report with a recommendation lands in S3', async () => {
-    for (const k of ENV_KEYS) delete process.env[k];
-    Object.assign(process.env, {
-      PGSTEWARD_REPORTS_BUCKET: BUCKET,
-      PGSTEWARD_STATE_BUCKET: BUCKET,
-      PGSTEWARD_S3_ENDPOINT: s3.endpoint,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'S3RVER',
-      AWS_SECRET_ACCESS_KEY: 'S3RVER',
-      POWERTOOLS_LOG_LEVEL: process.env.PGSTEWARD_TEST_VERBOSE ? 'DEBUG' : 'SILENT',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    });
-    let handler: Handler | undefined;
-    jest.isolateModules(() => {
-      handler = require(join(assetDir, 'index.js')).handler;
-    });
-    expect(typeof handler).toBe('function');
+    const handler = loadBundledHandler(assetDir, { bucket: BUCKET, endpoint: s3.endpoint });
 
     // The default budget (a tenth of this tiny database) is smaller than the index.
-    const summary = await handler!({ storageBudget: '80MB' }, lambdaContext({ functionName: 'PgstewardAdviseBundleTest-AdviseFunction' }));
+    const summary = await handler({ storageBudget: '80MB' }, lambdaContext({ functionName: 'PgstewardAdviseBundleTest-AdviseFunction' }));
 
     expect(summary).toMatchObject({ targets: 1, results: [{ target: TARGET, errors: [] }] });
     expect(summary.results[0].recommendations).toBeGreaterThanOrEqual(1);
-    const listed = await s3.client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `pgsteward/advisor=advise/target=${TARGET}/dt=` }));
-    const keys = (listed.Contents ?? []).map((o) => o.Key!);
+    const keys = await listKeys(s3, BUCKET, `pgsteward/advisor=advise/target=${TARGET}/dt=`);
     expect(keys.filter((k) => k.endsWith('.md'))).toHaveLength(1);
     const jsonKey = keys.find((k) => k.endsWith('.json'))!;
     expect(summary.results[0].report).toBe(`s3://${BUCKET}/${jsonKey}`);
-    const report = JSON.parse(await (await s3.client.send(new GetObjectCommand({ Bucket: BUCKET, Key: jsonKey }))).Body!.transformToString());
+    const report = JSON.parse(await getText(s3, BUCKET, jsonKey));
     expect(report).toMatchObject({ advisor: 'advise', target: TARGET, server: { database: t.name }, errors: [] });
     expect(report.recommendations).toContainEqual(expect.objectContaining({ table: 'public.bundle_orders', columns: ['customer_id'] }));
-    const state = await s3.client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'pgsteward-state/' }));
-    expect((state.Contents ?? []).map((o) => o.Key)).toEqual([`pgsteward-state/advise/${TARGET}.json`]);
+    expect(await listKeys(s3, BUCKET, 'pgsteward-state/')).toEqual([`pgsteward-state/advise/${TARGET}.json`]);
   });
 });

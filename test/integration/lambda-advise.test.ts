@@ -6,7 +6,7 @@
  */
 import type { Context } from 'aws-lambda';
 import type { AdviseSummary } from '../../functions/advise';
-import { useTestDatabase } from '../support/db';
+import { resetWriteCounters, useTestDatabase } from '../support/db';
 import { lambdaContext } from '../support/lambda-context';
 import { ColdStart, useLambdaEnv } from '../support/lambda-env';
 import { getText, listKeys, LocalS3, startS3 } from '../support/s3';
@@ -18,22 +18,6 @@ const TARGET = 'by-url';
 const REPORTS = `pgsteward/advisor=advise/target=${TARGET}/dt=`;
 
 type Handler = (event: unknown, context: Context) => Promise<AdviseSummary>;
-
-/**
- * The bulk load is not the workload: advise prices an index against the table's write counters,
- * and 50k inserts against 3 selects would (rightly) outweigh it. The loading backend flushes its
- * counters to pg_stat_user_tables some time after the fact (PG15+: within about a second of going
- * idle), so wait until they are there before resetting them, or they would land after the reset.
- */
-async function resetWriteCounters(admin: { query: (sql: string, values?: unknown[]) => Promise<{ rows: any[] }> }, table: string, loaded: number): Promise<void> {
-  const inserted = async () => (await admin.query('select n_tup_ins::int as n from pg_stat_user_tables where relname = $1', [table])).rows[0]?.n ?? 0;
-  for (let waited = 0; (await inserted()) < loaded; waited += 100) {
-    if (waited > 15_000) throw new Error(`the ${loaded} inserts into ${table} never reached pg_stat_user_tables`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  await admin.query('select pg_stat_reset()');
-  expect(await inserted()).toBe(0);
-}
 
 type Loaded = ColdStart & { handler: Handler };
 

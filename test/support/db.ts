@@ -87,3 +87,19 @@ export function useTestDatabase(): TestDatabase {
     },
   });
 }
+
+/**
+ * The bulk load is not the workload: advise prices an index against the table's write counters,
+ * and 50k inserts against 3 selects would (rightly) outweigh it. The loading backend flushes its
+ * counters to pg_stat_user_tables some time after the fact (PG15+: within about a second of going
+ * idle), so wait until they are there before resetting them, or they would land after the reset.
+ */
+export async function resetWriteCounters(admin: { query: (sql: string, values?: unknown[]) => Promise<{ rows: any[] }> }, table: string, loaded: number): Promise<void> {
+  const inserted = async () => (await admin.query('select n_tup_ins::int as n from pg_stat_user_tables where relname = $1', [table])).rows[0]?.n ?? 0;
+  for (let waited = 0; (await inserted()) < loaded; waited += 100) {
+    if (waited > 15_000) throw new Error(`the ${loaded} inserts into ${table} never reached pg_stat_user_tables`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await admin.query('select pg_stat_reset()');
+  expect(await inserted()).toBe(0);
+}

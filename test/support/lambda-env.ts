@@ -34,22 +34,15 @@ export interface ColdStart {
 }
 
 export interface LambdaEnv {
-  /**
-   * Clears LAMBDA_ENV_KEYS, sets `env` over the defaults (us-east-1, s3rver's credentials found by
-   * the default provider chain like a Lambda role's, silent Powertools unless PGSTEWARD_TEST_VERBOSE),
-   * starts a fresh registry with SNS mocked, and lets `mock` add stubs of that registry's classes.
-   */
+  /** setLambdaEnv(env), then a fresh registry with SNS mocked; `mock` adds stubs of that registry's classes. */
   coldStart(env: Record<string, string>, mock?: (req: NodeRequire) => AwsStub<any, any, any>[]): ColdStart;
 }
 
-export function useLambdaEnv(): LambdaEnv {
+/** Saves LAMBDA_ENV_KEYS before the file's tests and restores them after. */
+export function useSavedEnv(): void {
   const saved: Record<string, string | undefined> = {};
-  const stubs: AwsStub<any, any, any>[] = [];
   beforeAll(() => {
     for (const k of LAMBDA_ENV_KEYS) saved[k] = process.env[k];
-  });
-  afterEach(() => {
-    while (stubs.length) stubs.pop()!.restore();
   });
   afterAll(() => {
     for (const k of LAMBDA_ENV_KEYS) {
@@ -57,18 +50,35 @@ export function useLambdaEnv(): LambdaEnv {
       else process.env[k] = saved[k];
     }
   });
+}
+
+/**
+ * Clears LAMBDA_ENV_KEYS and sets `env` over what every invocation here shares: us-east-1,
+ * s3rver's credentials (found by the default provider chain like a Lambda role's), Powertools
+ * silent unless PGSTEWARD_TEST_VERBOSE.
+ */
+export function setLambdaEnv(env: Record<string, string>): void {
+  for (const k of LAMBDA_ENV_KEYS) delete process.env[k];
+  Object.assign(process.env, {
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'S3RVER',
+    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    POWERTOOLS_LOG_LEVEL: process.env.PGSTEWARD_TEST_VERBOSE ? 'DEBUG' : 'SILENT',
+    // Each cold start loads the SDK afresh, and would print its Node 20 notice again.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    ...env,
+  });
+}
+
+export function useLambdaEnv(): LambdaEnv {
+  useSavedEnv();
+  const stubs: AwsStub<any, any, any>[] = [];
+  afterEach(() => {
+    while (stubs.length) stubs.pop()!.restore();
+  });
   return {
     coldStart(env, mock) {
-      for (const k of LAMBDA_ENV_KEYS) delete process.env[k];
-      Object.assign(process.env, {
-        AWS_REGION: 'us-east-1',
-        AWS_ACCESS_KEY_ID: 'S3RVER',
-        AWS_SECRET_ACCESS_KEY: 'S3RVER',
-        POWERTOOLS_LOG_LEVEL: process.env.PGSTEWARD_TEST_VERBOSE ? 'DEBUG' : 'SILENT',
-        // Each cold start loads the SDK afresh, and would print its Node 20 notice again.
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-        ...env,
-      });
+      setLambdaEnv(env);
       jest.resetModules();
       const { SNSClient, PublishCommand } = require('@aws-sdk/client-sns');
       const { mockClient } = require('aws-sdk-client-mock');
