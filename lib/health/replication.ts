@@ -33,6 +33,9 @@ select case when pg_last_wal_receive_lsn() is not distinct from pg_last_wal_repl
        coalesce(pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()), 0)::float8 as lag_bytes,
        pg_is_wal_replay_paused() as paused`;
 
+/** How long a standby gets to replay what it has received before an undatable gap counts. */
+const STANDBY_RECHECK_MS = 500;
+
 interface SlotRow {
   slot_name: string;
   slot_type: string;
@@ -109,7 +112,15 @@ async function lag(ctx: CheckContext): Promise<Finding[]> {
 
 async function standbyLag(ctx: CheckContext): Promise<Finding> {
   const t = ctx.settings.thresholds.replication_lag;
-  const [r] = await ctx.db.query<{ lag_seconds: number | null; lag_bytes: number; paused: boolean }>(STANDBY_LAG_SQL);
+  type LagRow = { lag_seconds: number | null; lag_bytes: number; paused: boolean };
+  let [r] = await ctx.db.query<LagRow>(STANDBY_LAG_SQL);
+  // Received but not yet replayed, with no replayed commit to date the gap by: usually a record
+  // still in flight (the primary writes one every few seconds even when idle), replayed within
+  // milliseconds. Look once more before calling it unknown, so an idle standby does not flap.
+  if (r.lag_seconds === null && !r.paused) {
+    await new Promise((resolve) => setTimeout(resolve, STANDBY_RECHECK_MS));
+    [r] = await ctx.db.query<LagRow>(STANDBY_LAG_SQL);
+  }
   const paused = r.paused ? ' Replay is paused: SELECT pg_wal_replay_resume(); resumes it.' : '';
   if (r.lag_seconds === null) {
     // Behind, but no replayed commit to date the gap by.
